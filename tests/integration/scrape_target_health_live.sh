@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Copyright: (c) 2026, llmops contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Live test of llmops.vllm_stack.scrape_target_health against a real
+# Prometheus: one node exporter up, one stopped on purpose. The module must
+# report the stopped one with its lastError, then turn green once the stopped
+# exporter is started again while the module waits.
+#
+# Needs Debian's prometheus and prometheus-node-exporter packages
+# (apt-get install -y --no-install-recommends prometheus prometheus-node-exporter).
+# Everything listens on 127.0.0.1 with ephemeral ports; nothing is left behind.
+#
+# Usage: tests/integration/scrape_target_health_live.sh
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+venv_bin=$root/.venv/bin
+playbook=$root/tests/integration/scrape_target_health_live.yml
+# Short so the whole run takes seconds, not minutes.
+scrape_interval=2s
+restart_after=5
+
+for binary in prometheus prometheus-node-exporter; do
+    command -v "$binary" >/dev/null || {
+        echo "$binary not found: apt-get install -y --no-install-recommends prometheus prometheus-node-exporter" >&2
+        exit 1
+    }
+done
+
+workdir=$(mktemp -d /tmp/scrape-target-health-live.XXXXXX)
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_http() {
+    local url=$1 deadline=$((SECONDS + 20))
+    while ((SECONDS < deadline)); do
+        python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$url" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    echo "no answer from $url; logs:" >&2
+    cat "$workdir"/*.log >&2
+    return 1
+}
+
+start_exporter() {
+    prometheus-node-exporter --web.listen-address="$1" --collector.disable-defaults --collector.loadavg \
+        >>"$workdir/exporter-$1.log" 2>&1 &
+    pids+=($!)
+}
+
+prometheus_port=$(free_port)
+live=127.0.0.1:$(free_port)
+stopped=127.0.0.1:$(free_port)
+
+start_exporter "$live"
+wait_http "http://$live/metrics"
+# Started and stopped again, so Prometheus scrapes an address that really had
+# an exporter and now refuses connections.
+start_exporter "$stopped"
+wait_http "http://$stopped/metrics"
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null || true
+
+cat >"$workdir/prometheus.yml" <<EOF
+global:
+  scrape_interval: $scrape_interval
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['$live', '$stopped']
+EOF
+prometheus --config.file="$workdir/prometheus.yml" --storage.tsdb.path="$workdir/data" \
+    --web.listen-address="127.0.0.1:$prometheus_port" >"$workdir/prometheus.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$prometheus_port/-/ready"
+
+if [[ ! -e $root/.cache/collections/ansible_collections/llmops/vllm_stack ]]; then
+    mkdir -p "$root/.cache/collections/ansible_collections/llmops"
+    ln -sfn "$root" "$root/.cache/collections/ansible_collections/llmops/vllm_stack"
+fi
+export ANSIBLE_COLLECTIONS_PATH=$root/.cache/collections
+export ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_RETRY_FILES_ENABLED=false
+
+run_playbook() {
+    "$venv_bin/ansible-playbook" -i localhost, "$playbook" \
+        -e prometheus_url="http://127.0.0.1:$prometheus_port" \
+        -e live_instance="$live" -e stopped_instance="$stopped" "$@"
+}
+
+echo "== one target stopped: expect it unhealthy with its lastError"
+run_playbook --tags stopped
+
+echo "== restarting $stopped in ${restart_after}s while the module waits"
+(
+    # Sleep in the background so that cleanup's kill also ends the sleep.
+    sleep "$restart_after" &
+    sleeper=$!
+    trap 'kill "$sleeper"; exit 0' TERM
+    wait "$sleeper"
+    exec prometheus-node-exporter --web.listen-address="$stopped" --collector.disable-defaults \
+        --collector.loadavg >>"$workdir/exporter-$stopped.log" 2>&1
+) &
+pids+=($!)
+run_playbook --tags recovery
+
+echo "PASS: scrape_target_health live test"
