@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every check of `make test`, stage by stage. Stages keep going after a failure
 # so one run reports everything; the exit status is non-zero if any failed.
-# Usage: tests/run-tests.sh [lint|sanity|units|promtool|integration|molecule|SCENARIO ...]
+# Usage: tests/run-tests.sh [lint|sanity|units|golden|promtool|integration|molecule|SCENARIO ...]
 # MOLECULE_SCENARIOS="a b" limits the molecule stage.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -33,6 +33,8 @@ sanity() { stage ansible-test-sanity tests/ansible-test.sh sanity; }
 
 units() { stage ansible-test-units tests/ansible-test.sh units; }
 
+golden() { stage golden-units tests/golden/run.sh; }
+
 promtool() {
   [[ -x tests/promtool/run.sh ]] && stage promtool-rules tests/promtool/run.sh
   return 0
@@ -49,10 +51,10 @@ molecule_stage() {
   for s in $scenarios; do stage "molecule $s" tests/run-scenario.sh "$s"; done
 }
 
-if (($# == 0)); then set -- lint sanity units promtool integration molecule; fi
+if (($# == 0)); then set -- lint sanity units golden promtool integration molecule; fi
 for what in "$@"; do
   case $what in
-    lint|sanity|units|promtool|integration) $what ;;
+    lint|sanity|units|golden|promtool|integration) $what ;;
     molecule) molecule_stage ;;
     *) MOLECULE_SCENARIOS=$what molecule_stage ;;
   esac

@@ -10,7 +10,7 @@ NETWORK=llmops-demo
 hosts=$(ansible-inventory -i inventories/demo --list | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["_meta"]["hostvars"]))')
 
 down() {
-  for h in $hosts; do docker rm -f "$h" >/dev/null 2>&1 || true; done
+  for h in $hosts; do docker rm -f -v "$h" >/dev/null 2>&1 || true; done
   docker network rm "$NETWORK" >/dev/null 2>&1 || true
 }
 
@@ -19,9 +19,11 @@ up() {
   for h in $hosts; do
     if [[ $(docker inspect -f '{{.State.Running}}' "$h" 2>/dev/null) != true ]]; then
       docker rm -f "$h" >/dev/null 2>&1 || true
-      # Same shape as the molecule instances: privileged systemd containers.
+      # Same shape as the molecule instances: privileged systemd containers,
+      # with a volume for the inner docker's overlay2 and the local images.
       docker run -d --name "$h" --hostname "$h" --network "$NETWORK" \
         --privileged --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+        -v /var/lib/docker -v "$PWD/.cache/images:/srv/images:ro" \
         --tmpfs /run --tmpfs /tmp "$IMAGE" >/dev/null
       echo "started demo host $h"
     fi
