@@ -27,6 +27,17 @@ stage() {
 lint() {
   stage yamllint yamllint --strict .
   stage ansible-lint ansible-lint --profile production
+  stage changelog-fragments antsibull-changelog lint
+  local inventory
+  for inventory in inventories/*/; do
+    inventory=${inventory%/}
+    stage "inventory ${inventory#inventories/}" inventory_check "$inventory"
+  done
+}
+
+# Every shipped inventory must parse and carry site.yml through a syntax check.
+inventory_check() {
+  ansible-inventory -i "$1" --graph >/dev/null && ansible-playbook -i "$1" site.yml --syntax-check >/dev/null
 }
 
 sanity() { stage ansible-test-sanity tests/ansible-test.sh sanity; }
