@@ -25,7 +25,7 @@ for playbook in tests/golden/render_*_units.yml; do
     cp -r "$tmp/$name" "tests/golden/$name"
     echo "golden: updated tests/golden/$name"
   elif diff -ru "tests/golden/$name" "$tmp/$name"; then
-    echo "golden: $name matches ($(ls "$tmp/$name" | wc -l) files)"
+    echo "golden: $name matches ($(find "$tmp/$name" -type f | wc -l) files)"
   else
     echo "golden: $name differs from tests/golden/$name (tests/golden/run.sh --update after checking the diff)" >&2
     status=1

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Appends the body of every POST to a file, one line per request."""
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer

@@ -48,9 +48,9 @@ WORDS = (
 
 def training_corpus(rng, lines=4000):
     # Deterministic pseudo-sentences: enough variety for a few hundred merges.
-    for _ in range(lines):
+    for _line in range(lines):
         n = rng.randint(4, 16)
-        words = [rng.choice(WORDS) for _ in range(n)]
+        words = [rng.choice(WORDS) for _word in range(n)]
         if rng.random() < 0.3:
             words.append(str(rng.randint(0, 9999)))
         yield " ".join(words).capitalize() + rng.choice([".", "?", "!", ","])
