@@ -28,6 +28,7 @@ lint() {
   stage yamllint yamllint --strict .
   stage ansible-lint ansible-lint --profile production
   stage changelog-fragments antsibull-changelog lint
+  stage host-tools-declared tests/platform/host-tools.sh --lint
   local inventory
   for inventory in inventories/*/; do
     inventory=${inventory%/}
@@ -40,7 +41,10 @@ inventory_check() {
   ansible-inventory -i "$1" --graph >/dev/null && ansible-playbook -i "$1" site.yml --syntax-check >/dev/null
 }
 
-sanity() { stage ansible-test-sanity tests/ansible-test.sh sanity; }
+sanity() { stage ansible-test-sanity sanity_with_tools; }
+# shellcheck runs inside ansible-test, which skips its test when it is missing:
+# require it so a machine without it fails instead of passing less.
+sanity_with_tools() { tests/platform/host-tools.sh --require sanity && tests/ansible-test.sh sanity; }
 
 units() { stage ansible-test-units tests/ansible-test.sh units; }
 

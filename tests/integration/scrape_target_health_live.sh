@@ -7,8 +7,8 @@
 # report the stopped one with its lastError, then turn green once the stopped
 # exporter is started again while the module waits.
 #
-# Needs Debian's prometheus and prometheus-node-exporter packages
-# (apt-get install -y --no-install-recommends prometheus prometheus-node-exporter).
+# Needs Debian's prometheus and prometheus-node-exporter, declared for the
+# integration stage in tests/platform/host-tools.txt and installed by setup.
 # Everything listens on 127.0.0.1 with ephemeral ports; nothing is left behind.
 #
 # Usage: tests/integration/scrape_target_health_live.sh
@@ -21,12 +21,7 @@ playbook=$root/tests/integration/scrape_target_health_live.yml
 scrape_interval=2s
 restart_after=5
 
-for binary in prometheus prometheus-node-exporter; do
-    command -v "$binary" >/dev/null || {
-        echo "$binary not found: apt-get install -y --no-install-recommends prometheus prometheus-node-exporter" >&2
-        exit 1
-    }
-done
+"$root/tests/platform/host-tools.sh" --require integration
 
 workdir=$(mktemp -d /tmp/scrape-target-health-live.XXXXXX)
 pids=()

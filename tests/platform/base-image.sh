@@ -18,6 +18,7 @@ if [[ $(docker image inspect -f '{{ index .Config.Labels "org.llmops.inputs" }}'
   exit 0
 fi
 
+"$(dirname "$0")/host-tools.sh" --require platform
 workdir=$(mktemp -d /var/tmp/vllm-stack-rootfs.XXXXXX)
 trap 'rm -rf "$workdir"' EXIT
 rootfs=$workdir/rootfs

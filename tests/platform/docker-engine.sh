@@ -12,11 +12,6 @@ DOCKERD_LOG=/var/log/llmops-vllm-stack-dockerd.log
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-apt_install() {
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
-
 systemd_is_pid1() { [[ $(ps -o comm= -p 1 2>/dev/null) == systemd ]]; }
 
 # CAP_SYS_RESOURCE is capability 24: absent from our own bounding set means no
@@ -62,10 +57,8 @@ if json.dumps(conf, sort_keys=True) != before:
 EOF
 }
 
-if ! command -v dockerd >/dev/null 2>&1; then
-  echo "installing docker engine (docker.io): only a client is present"
-  apt_install docker.io
-fi
+# docker.io comes from the setup step when only a client is present.
+"$here/host-tools.sh" --require platform
 
 restart_needed=false
 if host_lacks_sys_resource; then

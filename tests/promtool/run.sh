@@ -9,12 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "${here}/../.." && pwd)"
 ansible_playbook="${ANSIBLE_PLAYBOOK:-${repo}/.venv/bin/ansible-playbook}"
 
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "promtool not found: installing Debian's prometheus package" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y --no-install-recommends prometheus
-fi
+"${repo}/tests/platform/host-tools.sh" --require promtool
 promtool --version 2>&1 | head -n 1
 
 work="$(mktemp -d)"
