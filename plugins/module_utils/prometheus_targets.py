@@ -170,6 +170,20 @@ def fetch_targets(request, url):
     return data
 
 
+def target_name(target):
+    """``job/instance``, plus the target's other labels when it has any.
+
+    Two vLLM servers on one host share job and instance and differ in
+    ``vllm_instance``: the name must tell them apart.
+    """
+    extra = sorted((k, v) for k, v in (target.get('labels') or {}).items()
+                   if k not in ('job', 'instance') and not k.startswith('__'))
+    name = '%s/%s' % (target['job'], target['instance'])
+    if extra:
+        name += '{%s}' % ','.join('%s="%s"' % kv for kv in extra)
+    return name
+
+
 def _target_result(raw, now, max_scrape_age):
     labels = raw.get('labels') or {}
     result = {
@@ -240,7 +254,7 @@ def evaluate(data, jobs=None, matchers=None, instances=None, min_targets=1, max_
     for counts in per_job.values():
         counts['min_targets_met'] = counts['targets'] >= min_targets
 
-    problems = ['%s/%s %s' % (t['job'], t['instance'], t['reason']) for t in selected if not t['healthy']]
+    problems = ['%s %s' % (target_name(t), t['reason']) for t in selected if not t['healthy']]
     problems.extend('%s missing: no active target has this instance' % i for i in missing)
     problems.extend("job %s has %d targets, min_targets is %d" % (job, counts['targets'], min_targets)
                     for job, counts in sorted(per_job.items()) if not counts['min_targets_met'])

@@ -57,7 +57,7 @@ require() {
   $found || { echo "host-tools: stage '$wanted' declares no binaries in ${list#"$repo"/}" >&2; return 1; }
   ((${#absent[@]})) || return 0
   printf 'host-tools: stage %s needs %s, missing here.\n' "$wanted" "${absent[*]}" >&2
-  printf 'It is installed by the setup step tests/platform/host-tools.sh (run by `make setup`, which `make test` and `make demo` run first) from %s.\n' "${list#"$repo"/}" >&2
+  printf 'It is installed by the setup step tests/platform/host-tools.sh (run by "make setup", which "make test" and "make demo" run first) from %s.\n' "${list#"$repo"/}" >&2
   return 1
 }
 
