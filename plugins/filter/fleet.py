@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters over the fleet model (plugins/module_utils/fleet.py).
+
+Each takes ``hostvars`` as input, then ``groups`` and the settings: a mapping
+of the prometheus role's job and host-list variables (``prometheus_rules_job_*``,
+``prometheus_job_*``, ``prometheus_*_hosts``); a missing or null entry takes
+the role default, so ``hostvars[inventory_hostname]`` works as settings where
+the role's defaults are not loaded (the verify play).
+
+- ``fleet_targets``: job name -> file_sd target groups.
+- ``fleet_verify_checks``: ``[{job, kind, instances, min_targets}]`` per job with targets.
+- ``fleet_errors``: what makes the targets impossible, naming host and field ([] when fine).
+- ``fleet_targets_by_host``: host -> its targets, for reports (one model for all hosts).
+- ``fleet_host_targets``: the targets of one host.
+- ``fleet_port`` (input: one host's hostvars entry): the effective port of a kind.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.llmops.vllm_stack.plugins.module_utils import fleet
+
+
+def _call(function, *args):
+    try:
+        return function(*args)
+    except fleet.FleetError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+def fleet_targets(hostvars, groups, settings=None):
+    """Job name -> file_sd target groups of every built-in job."""
+    return _call(fleet.targets, hostvars, groups, settings)
+
+
+def fleet_verify_checks(hostvars, groups, settings=None, kinds=None):
+    """The targets the verify play expects, per job that has any."""
+    return _call(fleet.verify_checks, hostvars, groups, settings, kinds)
+
+
+def fleet_errors(hostvars, groups, settings=None):
+    """The fleet model's errors, each naming the host and the field; [] when there are none."""
+    return fleet.build(hostvars, groups, settings)['errors']
+
+
+def fleet_targets_by_host(hostvars, groups, settings=None):
+    """Host -> the targets Prometheus scrapes there."""
+    return _call(fleet.targets_by_host, hostvars, groups, settings)
+
+
+def fleet_host_targets(hostvars, groups, settings, host):
+    """The targets Prometheus scrapes on one host."""
+    return _call(fleet.host_targets, hostvars, groups, settings, host)
+
+
+def fleet_port(host_vars, kind, host='this host'):
+    """Effective port of ``kind`` (node, dcgm, alertmanager, prometheus) from one host's variables."""
+    if kind not in fleet.SERVICES:
+        raise AnsibleFilterError('fleet_port: unknown kind %r; expected one of %s' % (kind, ', '.join(sorted(fleet.SERVICES))))
+    return _call(fleet.effective_port, host, host_vars, kind)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            'fleet_targets': fleet_targets,
+            'fleet_verify_checks': fleet_verify_checks,
+            'fleet_errors': fleet_errors,
+            'fleet_host_targets': fleet_host_targets,
+            'fleet_targets_by_host': fleet_targets_by_host,
+            'fleet_port': fleet_port,
+        }

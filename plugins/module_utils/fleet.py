@@ -1,0 +1,385 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The fleet model: which scrape targets the inventory implies.
+
+One place turns the inventory (``hostvars``, ``groups``) and the Prometheus
+job settings into the scrape targets of every built-in job. The prometheus
+role writes its file_sd files from it, the verify play of ``site.yml`` checks
+Prometheus against it and ``report.yml`` prints it, so no two places compute
+targets differently.
+
+Label scheme: every target carries ``instance=<inventory hostname>``; vLLM
+targets also carry ``vllm_instance=<name of the vllm_instances entry>``. A
+target's identity is therefore (job, instance) and, for vLLM, (job, instance,
+vllm_instance).
+
+Effective port of a host for a job, first found wins:
+
+1. the endpoint fact the service role published when it ran on that host
+   (``node_exporter_endpoint``, ``prometheus_endpoint``,
+   ``alertmanager_endpoint``, ``dcgm_exporter_endpoint``: a dict with at least
+   ``port`` and ``scheme``), so a port set as a role or play variable is seen;
+2. the host's inventory variable (``node_exporter_port`` ...);
+3. the role default, from ``DEFAULT_PORTS`` (a unit test keeps it equal to the
+   roles' defaults).
+
+A host that is listed for a job but unknown to ``hostvars`` cannot be asked
+for anything: it is scraped under its name with the default port, and it has
+no vLLM instances or GPUs. The model reports it in ``warnings``.
+
+Pure Python, no Ansible imports: the filter plugin ``fleet`` wraps it.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from collections.abc import Mapping
+
+# kind -> (port variable, endpoint fact, default port, role that owns both)
+SERVICES = {
+    'node': ('node_exporter_port', 'node_exporter_endpoint', 9100, 'node_exporter'),
+    'dcgm': ('dcgm_exporter_port', 'dcgm_exporter_endpoint', 9400, 'dcgm_exporter'),
+    'alertmanager': ('alertmanager_port', 'alertmanager_endpoint', 9093, 'alertmanager'),
+    'prometheus': ('prometheus_port', 'prometheus_endpoint', 9090, 'prometheus'),
+}
+
+# The one table of default ports: port variable -> role default.
+DEFAULT_PORTS = dict((port_var, default) for port_var, _fact, default, _role in SERVICES.values())
+
+# Built-in jobs in the order they are written and checked.
+KINDS = ('node', 'vllm', 'dcgm', 'alertmanager', 'prometheus')
+
+# kind -> variable naming its job (the prometheus role's variables)
+JOB_NAME_VARS = {
+    'node': 'prometheus_rules_job_node',
+    'vllm': 'prometheus_rules_job_vllm',
+    'dcgm': 'prometheus_rules_job_dcgm',
+    'alertmanager': 'prometheus_job_alertmanager',
+    'prometheus': 'prometheus_job_prometheus',
+}
+
+# kind -> variable listing its hosts (the prometheus role's variables)
+HOST_LIST_VARS = {
+    'node': 'prometheus_node_exporter_hosts',
+    'vllm': 'prometheus_vllm_hosts',
+    'dcgm': 'prometheus_dcgm_hosts',
+    'alertmanager': 'prometheus_alertmanager_hosts',
+    'prometheus': 'prometheus_self_hosts',
+}
+
+# The prometheus role's default job names (a unit test keeps them equal).
+DEFAULT_JOB_NAMES = {
+    'prometheus_rules_job_node': 'node',
+    'prometheus_rules_job_vllm': 'vllm',
+    'prometheus_rules_job_dcgm': 'dcgm',
+    'prometheus_job_alertmanager': 'alertmanager',
+    'prometheus_job_prometheus': 'prometheus',
+}
+
+SETTING_VARS = tuple(sorted(set(JOB_NAME_VARS.values()) | set(HOST_LIST_VARS.values())))
+
+VLLM_INSTANCES_VAR = 'vllm_instances'
+
+
+class FleetError(ValueError):
+    """The inventory implies targets that cannot exist; the message names host and field."""
+
+
+def default_hosts(kind, groups, inventory_hostname=None):
+    """The prometheus role's default host list of a job (a unit test keeps them equal).
+
+    ``None`` for dcgm means: the vLLM hosts whose vllm_instances list GPUs.
+    """
+    groups = groups or {}
+    if kind == 'node':
+        return list(groups.get('all', []))
+    if kind == 'vllm':
+        return list(groups.get('vllm_servers', []))
+    if kind == 'dcgm':
+        return None
+    if kind == 'alertmanager':
+        return list(groups.get('monitoring', []))
+    if kind == 'prometheus':
+        if 'monitoring' in groups:
+            return list(groups['monitoring'])
+        return [inventory_hostname] if inventory_hostname else []
+    raise KeyError(kind)
+
+
+def _is_int_like(value):
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()
+
+
+def _port(value, where, errors):
+    """Return value as a TCP port, or None after recording why it is not one."""
+    if _is_int_like(value) and 1 <= int(value) <= 65535:
+        return int(value)
+    errors.append('%s must be a TCP port between 1 and 65535, got %r' % (where, value))
+    return None
+
+
+def address_of(host, host_vars):
+    """The address Prometheus dials: ansible_host, else the name; IPv6 in brackets."""
+    address = host
+    if host_vars is not None and host_vars.get('ansible_host') not in (None, ''):
+        address = str(host_vars.get('ansible_host')).strip()
+    if ':' in address and not address.startswith('['):
+        address = '[%s]' % address
+    return address
+
+
+def effective_endpoint(host, host_vars, kind, errors=None):
+    """Return ``{port, scheme, source}`` of ``kind`` on ``host``.
+
+    ``host_vars`` is the host's entry of hostvars, or None when hostvars lacks
+    the host. Raises FleetError when ``errors`` is None and the value is bad.
+    """
+    port_var, fact, default, _role = SERVICES[kind]
+    own_errors = [] if errors is None else errors
+    endpoint = host_vars.get(fact) if host_vars is not None else None
+    scheme = 'http'
+    if endpoint is not None and not isinstance(endpoint, Mapping):
+        own_errors.append('host %s: %s must be a dict with port and scheme, got %r' % (host, fact, endpoint))
+        endpoint = None
+    if endpoint is not None and endpoint.get('port') is not None:
+        source = '%s.port' % fact
+        value = endpoint.get('port')
+        scheme = str(endpoint.get('scheme') or 'http')
+    elif host_vars is not None and host_vars.get(port_var) is not None:
+        source = port_var
+        value = host_vars.get(port_var)
+    else:
+        source = 'default of %s' % port_var
+        value = default
+    port = _port(value, 'host %s: %s' % (host, source), own_errors)
+    if errors is None and own_errors:
+        raise FleetError('; '.join(own_errors))
+    return {'port': port if port is not None else default, 'scheme': scheme, 'source': source}
+
+
+def effective_port(host, host_vars, kind):
+    """The port of ``kind`` on ``host`` (fact, else inventory variable, else default)."""
+    return effective_endpoint(host, host_vars, kind)['port']
+
+
+def vllm_entries(host, host_vars, errors):
+    """The host's vllm_instances as [(name, port)], sorted by name; records bad entries."""
+    if host_vars is None:
+        return []
+    entries = host_vars.get(VLLM_INSTANCES_VAR)
+    if entries is None:
+        return []
+    where = '%s of %s' % (VLLM_INSTANCES_VAR, host)
+    if isinstance(entries, (str, bytes, Mapping)) or not hasattr(entries, '__iter__'):
+        errors.append('%s must be a list of {name, port, ...}, got %r' % (where, entries))
+        return []
+    found = []
+    by_name = {}
+    by_port = {}
+    for index, entry in enumerate(entries, 1):
+        if not isinstance(entry, Mapping):
+            errors.append('%s: entry %d must be a dict with name and port, got %r' % (where, index, entry))
+            continue
+        name = entry.get('name')
+        if not isinstance(name, str) or not name.strip():
+            errors.append('%s: entry %d needs a name (it becomes the vllm_instance label), got %r' % (where, index, name))
+            continue
+        port = _port(entry.get('port'), '%s: port of %r' % (where, name), errors)
+        if name in by_name:
+            errors.append('%s: name %r is used by entries %d and %d; vllm_instance labels must be unique on a host'
+                          % (where, name, by_name[name], index))
+            continue
+        by_name[name] = index
+        if port is None:
+            continue
+        if port in by_port:
+            errors.append('%s: port %d is used by %r and %r; each instance needs its own port'
+                          % (where, port, by_port[port], name))
+            continue
+        by_port[port] = name
+        found.append((name, port))
+    return sorted(found)
+
+
+def _gpus_listed(host_vars):
+    entries = host_vars.get(VLLM_INSTANCES_VAR) if host_vars is not None else None
+    if entries is None or isinstance(entries, (str, bytes, Mapping)):
+        return False
+    for entry in entries:
+        if isinstance(entry, Mapping) and entry.get('gpus'):
+            return True
+    return False
+
+
+def _settings_value(settings, name):
+    if settings is None:
+        return None
+    return settings.get(name)
+
+
+def _host_list(kind, settings, groups, errors):
+    var = HOST_LIST_VARS[kind]
+    value = _settings_value(settings, var)
+    if value is None:
+        return default_hosts(kind, groups, _settings_value(settings, 'inventory_hostname'))
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, '__iter__'):
+        errors.append('%s must be a list of inventory host names, got %r' % (var, value))
+        return []
+    hosts = list(value)
+    bad = [h for h in hosts if not isinstance(h, str) or not h]
+    if bad:
+        errors.append('%s must list inventory host names, got %r' % (var, bad))
+        return []
+    return hosts
+
+
+def _job_names(settings, errors):
+    names = {}
+    for kind in KINDS:
+        var = JOB_NAME_VARS[kind]
+        value = _settings_value(settings, var)
+        if value is None:
+            value = DEFAULT_JOB_NAMES[var]
+        if not isinstance(value, str) or not value.strip():
+            errors.append('%s must be a non-empty job name, got %r' % (var, value))
+            value = DEFAULT_JOB_NAMES[var]
+        names[kind] = value
+    seen = {}
+    for kind in KINDS:
+        if names[kind] in seen:
+            errors.append('%s and %s both name the job %r; every job needs its own name'
+                          % (JOB_NAME_VARS[seen[names[kind]]], JOB_NAME_VARS[kind], names[kind]))
+        else:
+            seen[names[kind]] = kind
+    return names
+
+
+def _host_vars(hostvars, host):
+    if hostvars is not None and host in hostvars:
+        return hostvars[host]
+    return None
+
+
+def build(hostvars, groups, settings=None):
+    """Return the fleet model.
+
+    ``{'jobs': [{'kind', 'name', 'targets': [...]}], 'errors': [...], 'warnings': [...]}``;
+    each target is ``{'host', 'address', 'port', 'scheme', 'labels'}``, sorted
+    by host and vLLM instance name. ``settings`` maps the prometheus role's
+    variables (SETTING_VARS) to values; a missing or null one takes the role
+    default. ``inventory_hostname`` in settings is the host the default of
+    prometheus_self_hosts falls back to without a monitoring group.
+    """
+    errors = []
+    warnings = []
+    names = _job_names(settings, errors)
+    cache = {}
+    unknown = set()
+
+    def host_vars(host):
+        if host not in cache:
+            cache[host] = _host_vars(hostvars, host)
+            if cache[host] is None:
+                unknown.add(host)
+        return cache[host]
+
+    host_lists = {}
+    for kind in KINDS:
+        host_lists[kind] = _host_list(kind, settings, groups, errors)
+    if host_lists['dcgm'] is None:
+        host_lists['dcgm'] = [h for h in host_lists['vllm'] if _gpus_listed(host_vars(h))]
+
+    jobs = []
+    for kind in KINDS:
+        targets = []
+        for host in sorted(set(host_lists[kind])):
+            hv = host_vars(host)
+            address = address_of(host, hv)
+            if kind == 'vllm':
+                for name, port in vllm_entries(host, hv, errors):
+                    targets.append({
+                        'host': host, 'address': address, 'port': port, 'scheme': 'http',
+                        'labels': {'instance': host, 'vllm_instance': name},
+                    })
+            else:
+                endpoint = effective_endpoint(host, hv, kind, errors)
+                targets.append({
+                    'host': host, 'address': address, 'port': endpoint['port'], 'scheme': endpoint['scheme'],
+                    'labels': {'instance': host},
+                })
+        jobs.append({'kind': kind, 'name': names[kind], 'targets': targets})
+    for host in sorted(unknown):
+        warnings.append('host %s is not in the inventory (hostvars): scraped as %s with default ports, without vLLM '
+                        'instances' % (host, address_of(host, None)))
+    return {'jobs': jobs, 'errors': errors, 'warnings': warnings}
+
+
+def _checked(model):
+    if model['errors']:
+        raise FleetError('; '.join(model['errors']))
+    return model
+
+
+def file_sd(job):
+    """Prometheus file_sd target groups of one job of the model: one group per target."""
+    groups = []
+    for target in job['targets']:
+        groups.append({
+            'targets': ['%s:%d' % (target['address'], target['port'])],
+            'labels': dict(target['labels']),
+        })
+    return groups
+
+
+def targets(hostvars, groups, settings=None):
+    """Job name -> file_sd target groups, for every built-in job (in KINDS order)."""
+    model = _checked(build(hostvars, groups, settings))
+    result = {}
+    for job in model['jobs']:
+        result[job['name']] = file_sd(job)
+    return result
+
+
+def verify_checks(hostvars, groups, settings=None, kinds=None):
+    """What the verify play expects: one ``{job, kind, instances, min_targets}`` per job with targets.
+
+    ``kinds`` limits the jobs (default: all). ``instances`` are the distinct
+    ``instance`` labels, ``min_targets`` the number of targets.
+    """
+    model = _checked(build(hostvars, groups, settings))
+    wanted = KINDS if kinds is None else kinds
+    unknown = [k for k in wanted if k not in KINDS]
+    if unknown:
+        raise FleetError('unknown job kind(s) %s; expected some of %s' % (', '.join(map(str, unknown)), ', '.join(KINDS)))
+    checks = []
+    for job in model['jobs']:
+        if job['kind'] not in wanted or not job['targets']:
+            continue
+        instances = sorted(set(t['labels']['instance'] for t in job['targets']))
+        checks.append({'job': job['name'], 'kind': job['kind'], 'instances': instances,
+                       'min_targets': len(job['targets'])})
+    return checks
+
+
+def targets_by_host(hostvars, groups, settings=None):
+    """Host -> every target on it, ``{job, kind, target, labels}``, for reports."""
+    model = _checked(build(hostvars, groups, settings))
+    found = {}
+    for job in model['jobs']:
+        for target in job['targets']:
+            found.setdefault(target['host'], []).append({
+                'job': job['name'], 'kind': job['kind'],
+                'target': '%s:%d' % (target['address'], target['port']),
+                'labels': dict(target['labels'])})
+    return found
+
+
+def host_targets(hostvars, groups, settings, host):
+    """Every target of ``host``: ``{job, kind, target, labels}``, for reports."""
+    return targets_by_host(hostvars, groups, settings).get(host, [])

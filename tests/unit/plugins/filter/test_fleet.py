@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, llmops contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet filters: what the prometheus role, site.yml and report.yml call."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.llmops.vllm_stack.plugins.filter.fleet import (
+    FilterModule,
+    fleet_errors,
+    fleet_host_targets,
+    fleet_port,
+    fleet_targets,
+    fleet_targets_by_host,
+    fleet_verify_checks,
+)
+
+HOSTVARS = {
+    'gpu-1': {'inventory_hostname': 'gpu-1', 'ansible_host': 'fd00::11', 'node_exporter_endpoint': {'port': 9110, 'scheme': 'http'},
+              'vllm_instances': [{'name': 'llama', 'port': 8000, 'gpus': [0]}, {'name': 'qwen', 'port': 8001, 'gpus': [1]}]},
+    'mon': {'inventory_hostname': 'mon', 'prometheus_port': 9091, 'prometheus_rules_job_node': 'host'},
+}
+GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mon']}
+
+
+def test_filters_are_registered():
+    assert sorted(FilterModule().filters()) == [
+        'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks']
+
+
+def test_targets_are_file_sd_yaml():
+    targets = fleet_targets(HOSTVARS, GROUPS, HOSTVARS['mon'])
+    # Settings read from a host's vars: the job name set for the monitoring host counts.
+    assert list(targets) == ['host', 'vllm', 'dcgm', 'alertmanager', 'prometheus']
+    assert yaml.safe_load(yaml.safe_dump(targets['vllm'])) == [
+        {'targets': ['[fd00::11]:8000'], 'labels': {'instance': 'gpu-1', 'vllm_instance': 'llama'}},
+        {'targets': ['[fd00::11]:8001'], 'labels': {'instance': 'gpu-1', 'vllm_instance': 'qwen'}},
+    ]
+    assert targets['host'][0] == {'targets': ['[fd00::11]:9110'], 'labels': {'instance': 'gpu-1'}}
+    assert targets['prometheus'] == [{'targets': ['mon:9091'], 'labels': {'instance': 'mon'}}]
+
+
+def test_verify_checks_for_chosen_kinds():
+    checks = fleet_verify_checks(HOSTVARS, GROUPS, HOSTVARS['mon'], ['node', 'vllm'])
+    assert checks == [
+        {'job': 'host', 'kind': 'node', 'instances': ['gpu-1', 'mon'], 'min_targets': 2},
+        {'job': 'vllm', 'kind': 'vllm', 'instances': ['gpu-1'], 'min_targets': 2},
+    ]
+
+
+def test_host_targets():
+    assert [t['target'] for t in fleet_host_targets(HOSTVARS, GROUPS, {}, 'mon')] == ['mon:9100', 'mon:9093', 'mon:9091']
+    assert fleet_host_targets(HOSTVARS, GROUPS, {}, 'nowhere') == []
+    by_host = fleet_targets_by_host(HOSTVARS, GROUPS, {})
+    assert sorted(by_host) == ['gpu-1', 'mon']
+    assert [(t['job'], t['labels'].get('vllm_instance')) for t in by_host['gpu-1']] == [
+        ('node', None), ('vllm', 'llama'), ('vllm', 'qwen'), ('dcgm', None)]
+
+
+def test_errors_are_a_list_and_the_other_filters_fail_with_them():
+    hostvars = dict(HOSTVARS, **{'gpu-2': {'vllm_instances': [{'name': 'a', 'port': 8000}, {'name': 'b', 'port': 8000}]}})
+    groups = dict(GROUPS, vllm_servers=['gpu-1', 'gpu-2'])
+    assert fleet_errors(HOSTVARS, GROUPS, {}) == []
+    assert fleet_errors(hostvars, groups, {}) == [
+        "vllm_instances of gpu-2: port 8000 is used by 'a' and 'b'; each instance needs its own port"]
+    with pytest.raises(AnsibleFilterError, match='vllm_instances of gpu-2: port 8000'):
+        fleet_targets(hostvars, groups, {})
+    with pytest.raises(AnsibleFilterError, match='vllm_instances of gpu-2: port 8000'):
+        fleet_verify_checks(hostvars, groups, {})
+
+
+def test_port_of_one_host():
+    assert fleet_port(HOSTVARS['mon'], 'prometheus') == 9091
+    assert fleet_port(HOSTVARS['mon'], 'alertmanager') == 9093
+    assert fleet_port(HOSTVARS['gpu-1'], 'node') == 9110
+    with pytest.raises(AnsibleFilterError, match='unknown kind'):
+        fleet_port(HOSTVARS['mon'], 'vllm')
+    with pytest.raises(AnsibleFilterError, match='host mon: prometheus_port must be a TCP port'):
+        fleet_port({'prometheus_port': 0}, 'prometheus', 'mon')
