@@ -34,6 +34,9 @@ for t in "${work}"/*.test.yml; do
   (cd "${work}" && promtool test rules "$(basename "${t}")") || rc=1
 done
 
+echo "== alertmanager inhibit rules and Watchdog route (inhibit.sh)"
+bash "${here}/inhibit.sh" || rc=1
+
 if [ "${rc}" -ne 0 ]; then
   echo "promtool: FAILED" >&2
 else
