@@ -30,12 +30,14 @@ units: setup
 molecule: platform
 	tests/run-tests.sh molecule
 
-# Docker engine, the Debian 12 systemd base image, and the vLLM CPU image the
-# demo and the container scenarios run: each built only when missing or stale.
+# Docker engine, the Debian 12 systemd base image, the vLLM CPU image the
+# demo and the container scenarios run, and the dcgm-exporter stand-in image
+# (a test double, docs/testing.md): each built only when missing or stale.
 platform: setup
 	tests/platform/docker-engine.sh
 	tests/platform/base-image.sh
 	tests/platform/vllm-image.sh
+	tests/platform/dcgm-standin-image.sh
 
 setup: $(VENV)/.installed $(COLLECTION_LINK)
 	tests/platform/host-tools.sh

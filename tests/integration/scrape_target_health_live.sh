@@ -24,33 +24,8 @@ restart_after=5
 "$root/tests/platform/host-tools.sh" --require integration
 
 workdir=$(mktemp -d /tmp/scrape-target-health-live.XXXXXX)
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$workdir"
-}
-trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_http() {
-    local url=$1 deadline=$((SECONDS + 20))
-    while ((SECONDS < deadline)); do
-        python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$url" 2>/dev/null && return 0
-        sleep 0.2
-    done
-    echo "no answer from $url; logs:" >&2
-    cat "$workdir"/*.log >&2
-    return 1
-}
+# shellcheck source=tests/integration/helpers.bash
+source "$root/tests/integration/helpers.bash"
 
 start_exporter() {
     prometheus-node-exporter --web.listen-address="$1" --collector.disable-defaults --collector.loadavg \
