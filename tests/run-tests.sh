@@ -69,12 +69,12 @@ integration() {
 # (their molecule.yml names the vLLM CPU image; each needs GiBs of RAM and
 # both cores while it warms up): vLLM scenarios all go to the first lane, the
 # others are spread longest first onto the lane that ends earlier, by the
-# minutes a scenario took alone on a 2-core machine (scenario_minutes; 5 for
-# a new one). MOLECULE_LANES=1 runs everything in one lane.
+# minutes a scenario took in a lane beside another on a 2-core machine
+# (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 16 ;; monitoring) echo 9 ;; dcgm_exporter) echo 7 ;; node_exporter_binary) echo 6 ;;
-    container_engine) echo 5 ;; node_exporter) echo 3 ;; *) echo 5 ;;
+    monitoring) echo 26 ;; vllm) echo 25 ;; dcgm_exporter) echo 19 ;; node_exporter_binary) echo 10 ;;
+    container_engine) echo 6 ;; node_exporter) echo 4 ;; *) echo 5 ;;
   esac
 }
 
