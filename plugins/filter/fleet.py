@@ -15,6 +15,8 @@ the role's defaults are not loaded (the verify play).
 - ``fleet_targets_by_host``: host -> its targets, for reports (one model for all hosts).
 - ``fleet_host_targets``: the targets of one host.
 - ``fleet_port`` (input: one host's hostvars entry): the effective port of a kind.
+- ``vllm_gpu_errors`` (input: one host's vllm_instances): GPU indices repeated or
+  shared between instances, parallel sizes that differ from the GPU count.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -64,6 +66,11 @@ def fleet_port(host_vars, kind, host='this host'):
     return _call(fleet.effective_port, host, host_vars, kind)
 
 
+def vllm_gpu_errors(instances, host='this host'):
+    """What is wrong with the GPUs of one host's vllm_instances ([] when fine)."""
+    return fleet.gpu_errors(instances, host)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -73,4 +80,5 @@ class FilterModule(object):
             'fleet_host_targets': fleet_host_targets,
             'fleet_targets_by_host': fleet_targets_by_host,
             'fleet_port': fleet_port,
+            'vllm_gpu_errors': vllm_gpu_errors,
         }

@@ -207,6 +207,68 @@ def vllm_entries(host, host_vars, errors):
     return sorted(found)
 
 
+def _engine_arg(args, name):
+    """The value of an engine arg given as ``name`` or with underscores, else None."""
+    if not isinstance(args, Mapping):
+        return None
+    for key, value in args.items():
+        if str(key).replace('_', '-') == name:
+            return value
+    return None
+
+
+def gpu_errors(instances, host='this host'):
+    """What is wrong with the GPU assignment of one host's vllm_instances ([] when fine).
+
+    Each message names the host, the instance and the field: an index listed
+    twice in one instance, one index held by two instances (two engines would
+    share its memory), and a tensor-parallel-size x pipeline-parallel-size
+    that differs from the instance's GPU count (vLLM would use fewer GPUs than
+    it holds, or fail at start).
+    """
+    errors = []
+    where = '%s of %s' % (VLLM_INSTANCES_VAR, host)
+    if not isinstance(instances, (list, tuple)):
+        return errors
+    holder = {}
+    for entry in instances:
+        if not isinstance(entry, Mapping):
+            continue
+        name = entry.get('name')
+        gpus = entry.get('gpus') or []
+        if not isinstance(gpus, (list, tuple)):
+            errors.append('%s: gpus of %r must be a list of GPU indices, got %r' % (where, name, gpus))
+            continue
+        indices = [str(gpu) for gpu in gpus]
+        repeated = sorted(set(i for i in indices if indices.count(i) > 1))
+        if repeated:
+            errors.append('%s: gpus of %r list GPU %s more than once' % (where, name, ', '.join(repeated)))
+        for index in sorted(set(indices)):
+            if index in holder:
+                errors.append('%s: GPU %s is in the gpus of both %r and %r; an instance needs GPUs of its own'
+                              % (where, index, holder[index], name))
+            else:
+                holder[index] = name
+        if not indices:
+            continue
+        sizes = []
+        for arg in ('tensor-parallel-size', 'pipeline-parallel-size'):
+            value = _engine_arg(entry.get('args'), arg)
+            if value is None:
+                sizes.append(1)
+            elif _is_int_like(value) and int(value) >= 1:
+                sizes.append(int(value))
+            else:
+                errors.append('%s: args.%s of %r must be a positive integer, got %r' % (where, arg, name, value))
+                sizes = None
+                break
+        if sizes and sizes[0] * sizes[1] != len(set(indices)):
+            errors.append('%s: %r has %d GPUs (gpus %s) but tensor-parallel-size %d x pipeline-parallel-size %d = %d;'
+                          ' set args.tensor-parallel-size to the GPU count'
+                          % (where, name, len(set(indices)), ', '.join(indices), sizes[0], sizes[1], sizes[0] * sizes[1]))
+    return errors
+
+
 def _gpus_listed(host_vars):
     entries = host_vars.get(VLLM_INSTANCES_VAR) if host_vars is not None else None
     if entries is None or isinstance(entries, (str, bytes, Mapping)):

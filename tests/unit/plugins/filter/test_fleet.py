@@ -30,7 +30,14 @@ GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mo
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
-        'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks']
+        'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
+        'vllm_gpu_errors']
+
+
+def test_gpu_errors_filter_names_the_host():
+    instances = [{'name': 'a', 'gpus': [0]}, {'name': 'b', 'gpus': [0]}]
+    assert FilterModule().filters()['vllm_gpu_errors'](instances, 'gpu-1') == [
+        "vllm_instances of gpu-1: GPU 0 is in the gpus of both 'a' and 'b'; an instance needs GPUs of its own"]
 
 
 def test_targets_are_file_sd_yaml():

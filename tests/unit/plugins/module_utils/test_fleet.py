@@ -324,3 +324,30 @@ def test_default_host_lists_equal_the_prometheus_role_defaults(groups):
         if isinstance(value, str):
             value = env.from_string(value).render(groups=groups, inventory_hostname='a')
         assert value == fleet.default_hosts(kind, groups, 'a'), var
+
+
+# GPU assignment of one host's instances (vllm role, before any unit change).
+def _instance(name, gpus, **args):
+    return {'name': name, 'model': 'm', 'port': 8000, 'gpus': gpus, 'args': args}
+
+
+def test_gpu_assignments_that_hold():
+    assert fleet.gpu_errors([], 'h') == []
+    assert fleet.gpu_errors([_instance('cpu', [])], 'h') == []
+    assert fleet.gpu_errors([_instance('a', [0]), _instance('b', [1, 2], tensor_parallel_size=2)], 'h') == []
+    assert fleet.gpu_errors([_instance('a', [0, 1, 2, 3], **{'tensor-parallel-size': '2', 'pipeline-parallel-size': 2})], 'h') == []
+
+
+@pytest.mark.parametrize('instances, words', [
+    ([_instance('a', [0, 0])], ["vllm_instances of gpu-01", "'a'", 'GPU 0 more than once']),
+    ([_instance('a', [0]), _instance('b', [0])], ["GPU 0 is in the gpus of both 'a' and 'b'"]),
+    ([_instance('a', [0, 1])], ["'a' has 2 GPUs", 'tensor-parallel-size 1', 'args.tensor-parallel-size']),
+    ([_instance('a', [0], tensor_parallel_size=2)], ["'a' has 1 GPUs", 'tensor-parallel-size 2']),
+    ([_instance('a', [0], tensor_parallel_size='two')], ["args.tensor-parallel-size of 'a' must be a positive integer"]),
+    ([_instance('a', '0,1')], ["gpus of 'a' must be a list"]),
+])
+def test_gpu_assignments_refused_naming_host_instance_and_field(instances, words):
+    errors = fleet.gpu_errors(instances, 'gpu-01')
+    assert len(errors) == 1, errors
+    for word in words:
+        assert word in errors[0]
