@@ -17,6 +17,8 @@ the role's defaults are not loaded (the verify play).
 - ``fleet_port`` (input: one host's hostvars entry): the effective port of a kind.
 - ``vllm_gpu_errors`` (input: one host's vllm_instances): GPU indices repeated or
   shared between instances, parallel sizes that differ from the GPU count.
+- ``vllm_arg_errors``: engine args the role sets itself, carries as secrets or refuses.
+- ``vllm_public_instances``: the instances without secrets, for loops and messages.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -71,6 +73,16 @@ def vllm_gpu_errors(instances, host='this host'):
     return fleet.gpu_errors(instances, host)
 
 
+def vllm_arg_errors(instances, reserved, refused, host='this host'):
+    """Refused or reserved engine args of one host's vllm_instances ([] when fine)."""
+    return fleet.engine_arg_errors(instances, reserved, refused, host)
+
+
+def vllm_public_instances(instances, secret_keys, secret_args):
+    """The instances without secret fields, secret-bearing arg values hidden."""
+    return fleet.public_instances(instances, secret_keys, secret_args)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -81,4 +93,6 @@ class FilterModule(object):
             'fleet_targets_by_host': fleet_targets_by_host,
             'fleet_port': fleet_port,
             'vllm_gpu_errors': vllm_gpu_errors,
+            'vllm_arg_errors': vllm_arg_errors,
+            'vllm_public_instances': vllm_public_instances,
         }

@@ -35,6 +35,7 @@ Pure Python, no Ansible imports: the filter plugin ``fleet`` wraps it.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
 from collections.abc import Mapping
 
 # kind -> (port variable, endpoint fact, default port, role that owns both)
@@ -267,6 +268,55 @@ def gpu_errors(instances, host='this host'):
                           ' set args.tensor-parallel-size to the GPU count'
                           % (where, name, len(set(indices)), ', '.join(indices), sizes[0], sizes[1], sizes[0] * sizes[1]))
     return errors
+
+
+def engine_arg_errors(instances, reserved, refused, host='this host'):
+    """What is wrong with the engine args of one host's vllm_instances ([] when fine).
+
+    ``reserved`` maps arg names the role sets itself (or that carry secrets)
+    to the reason; ``refused`` maps arg names refused when set to anything but
+    false/null to the reason. Arg names count with dashes or underscores.
+    Messages name the host, the instance and the arg, never a value: a refused
+    arg may be a token.
+    """
+    errors = []
+    where = '%s of %s' % (VLLM_INSTANCES_VAR, host)
+    for entry in instances if isinstance(instances, (list, tuple)) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        name = entry.get('name')
+        args = entry.get('args') or {}
+        if not isinstance(args, Mapping):
+            errors.append('%s: args of %r must be a mapping of engine arg names to values' % (where, name))
+            continue
+        for key, value in args.items():
+            arg = str(key).replace('_', '-')
+            if not re.match(r'^[a-z0-9][a-z0-9-]*$', arg):
+                errors.append('%s: args of %r: %r is not an engine arg name (write max-model-len, without'
+                              ' dashes in front)' % (where, name, str(key)))
+            elif arg in (reserved or {}):
+                errors.append('%s: args.%s of %r is refused: it comes from %s' % (where, arg, name, reserved[arg]))
+            elif arg in (refused or {}) and value is not False and value is not None:
+                errors.append('%s: args.%s of %r is refused: %s. Remove it from args.'
+                              % (where, arg, name, refused[arg]))
+    return errors
+
+
+def public_instances(instances, secret_keys, secret_args):
+    """vllm_instances without their secret fields, and with the values of
+    secret-bearing args hidden: what loops and messages may show."""
+    public = []
+    for entry in instances if isinstance(instances, (list, tuple)) else []:
+        if not isinstance(entry, Mapping):
+            public.append(entry)
+            continue
+        entry = dict((key, value) for key, value in entry.items() if key not in secret_keys)
+        args = entry.get('args')
+        if isinstance(args, Mapping):
+            entry['args'] = dict((key, '<hidden>' if str(key).replace('_', '-') in secret_args else value)
+                                 for key, value in args.items())
+        public.append(entry)
+    return public
 
 
 def _gpus_listed(host_vars):

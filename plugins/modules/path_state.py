@@ -48,7 +48,7 @@ options:
     type: bool
     default: false
   checksum_algorithm:
-    description: The algorithm of O(paths[].checksum) and of the returned checksums.
+    description: The algorithm of the C(checksum) of O(paths) entries and of the returned checksums.
     type: str
     choices: [sha1, sha256]
     default: sha1

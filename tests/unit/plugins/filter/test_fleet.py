@@ -31,7 +31,7 @@ GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mo
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
         'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
-        'vllm_gpu_errors']
+        'vllm_arg_errors', 'vllm_gpu_errors', 'vllm_public_instances']
 
 
 def test_gpu_errors_filter_names_the_host():

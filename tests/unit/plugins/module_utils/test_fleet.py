@@ -351,3 +351,35 @@ def test_gpu_assignments_refused_naming_host_instance_and_field(instances, words
     assert len(errors) == 1, errors
     for word in words:
         assert word in errors[0]
+
+
+RESERVED = {'port': "the instance's port", 'hf-token': "the instance's hf_token"}
+REFUSED = {'disable-log-stats': 'it stops the metrics'}
+
+
+def test_engine_args_that_hold():
+    instances = [{'name': 'a', 'args': {'max_model_len': 4096, 'disable-log-stats': False}}, {'name': 'b'}]
+    assert fleet.engine_arg_errors(instances, RESERVED, REFUSED, 'h') == []
+
+
+@pytest.mark.parametrize('args, words', [
+    ({'--max-model-len': 1}, ["'--max-model-len' is not an engine arg name"]),
+    ({'hf_token': 'hf_CanarySecret'}, ["args.hf-token of 'a' is refused: it comes from the instance's hf_token"]),
+    ({'port': 9000}, ["args.port of 'a'"]),
+    ({'disable_log_stats': True}, ["args.disable-log-stats of 'a' is refused: it stops the metrics"]),
+    ('--port 1', ["args of 'a' must be a mapping"]),
+])
+def test_engine_args_refused_by_name_never_by_value(args, words):
+    errors = fleet.engine_arg_errors([{'name': 'a', 'args': args}], RESERVED, REFUSED, 'gpu-01')
+    assert len(errors) == 1, errors
+    assert errors[0].startswith('vllm_instances of gpu-01: ')
+    assert 'CanarySecret' not in errors[0]
+    for word in words:
+        assert word in errors[0]
+
+
+def test_public_instances_hide_secrets():
+    instances = [{'name': 'a', 'hf_token': 'hf_x', 'api_key': 'sk-x', 'args': {'hf_token': 'hf_y', 'dtype': 'bf16'}}]
+    assert fleet.public_instances(instances, ['hf_token', 'api_key'], ['hf-token', 'api-key']) == [
+        {'name': 'a', 'args': {'hf_token': '<hidden>', 'dtype': 'bf16'}}]
+    assert instances[0]['args']['hf_token'] == 'hf_y'
