@@ -74,8 +74,8 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    monitoring) echo 26 ;; vllm) echo 25 ;; dcgm_exporter) echo 19 ;; node_exporter_binary) echo 10 ;;
-    container_engine) echo 6 ;; node_exporter) echo 4 ;; *) echo 5 ;;
+    vllm) echo 22 ;; monitoring) echo 18 ;; dcgm_exporter) echo 15 ;; node_exporter_binary) echo 10 ;;
+    container_engine) echo 7 ;; node_exporter) echo 5 ;; *) echo 5 ;;
   esac
 }
 
