@@ -6,47 +6,20 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import contextlib
 import grp
 import hashlib
-import json
 import os
 import pwd
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible_collections.llmops.vllm_stack.plugins.modules import path_state
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19 reads the args from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        serialized = json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', serialized):
-            yield
-
-
-class Exited(Exception):
-    pass
-
-
-def _exit(self, **kwargs):
-    raise Exited(dict(kwargs, failed=False))
-
-
-def _fail(self, msg, **kwargs):
-    raise Exited(dict(kwargs, failed=True, msg=msg))
+from ansible_collections.llmops.vllm_stack.tests.unit.plugins.modules.module_harness import run_module
 
 
 def run(paths, **args):
-    with mock.patch.multiple(basic.AnsibleModule, exit_json=_exit, fail_json=_fail):
-        with patch_module_args(dict(args, paths=paths)):
-            with pytest.raises(Exited) as exited:
-                path_state.main()
-    return exited.value.args[0]
+    result, failed = run_module(path_state.main, dict(args, paths=paths))
+    return dict(result, failed=failed)
 
 
 @pytest.fixture

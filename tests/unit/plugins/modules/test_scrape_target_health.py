@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-import contextlib
 import copy
 import json
 import os
@@ -19,22 +18,12 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible_collections.llmops.vllm_stack.plugins.modules import scrape_target_health
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19 reads the args from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        serialized = json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', serialized):
-            yield
+from ansible_collections.llmops.vllm_stack.tests.unit.plugins.modules.module_harness import run_module
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'scrape_target_health')
 
@@ -136,40 +125,9 @@ class PayloadServer:
         self.httpd.server_close()
 
 
-class AnsibleExitJson(Exception):
-    pass
-
-
-class AnsibleFailJson(Exception):
-    pass
-
-
-def exit_json(self, **kwargs):
-    kwargs.setdefault('changed', False)
-    raise AnsibleExitJson(kwargs)
-
-
-def fail_json(self, msg, **kwargs):
-    kwargs.update(failed=True, msg=msg)
-    raise AnsibleFailJson(kwargs)
-
-
-@pytest.fixture(autouse=True)
-def module_exits():
-    with mock.patch.multiple(basic.AnsibleModule, exit_json=exit_json, fail_json=fail_json):
-        yield
-
-
 def run(args):
     """Run the module; return (result, failed). Any other exception fails the test."""
-    with patch_module_args(args):
-        try:
-            scrape_target_health.main()
-        except AnsibleExitJson as exc:
-            return exc.args[0], False
-        except AnsibleFailJson as exc:
-            return exc.args[0], True
-    raise AssertionError('module returned without exit_json or fail_json')
+    return run_module(scrape_target_health.main, args)
 
 
 def run_against(replies, **args):
