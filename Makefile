@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo demo-down test lint sanity units molecule platform setup clean
+.PHONY: demo demo-down test lint sanity units molecule platform scenario-hosts host-tools setup clean
 
 demo: platform
 	tests/platform/demo.sh up
@@ -17,7 +17,13 @@ demo: platform
 demo-down: setup
 	tests/platform/demo.sh down
 
-test: platform
+# The venv and the scenario hosts' engine and base image are independent:
+# on a fresh machine they are made side by side (-j2; -O keeps each one's
+# output in one piece). The vLLM and dcgm-exporter stand-in images are not
+# made here: tests/run-scenario.sh builds the ones a scenario runs before
+# its first use, so the vLLM build runs beside the static checks.
+test:
+	$(MAKE) -j2 -O setup scenario-hosts
 	tests/run-tests.sh
 
 # Single stages, for development.
@@ -33,13 +39,17 @@ molecule: platform
 # Docker engine, the Debian 12 systemd base image, the vLLM CPU image the
 # demo and the container scenarios run, and the dcgm-exporter stand-in image
 # (a test double, docs/testing.md): each built only when missing or stale.
-platform: setup
-	tests/platform/docker-engine.sh
-	tests/platform/base-image.sh
+platform: setup scenario-hosts
 	tests/platform/vllm-image.sh
 	tests/platform/dcgm-standin-image.sh
 
-setup: $(VENV)/.installed $(COLLECTION_LINK)
+scenario-hosts: host-tools
+	tests/platform/docker-engine.sh
+	tests/platform/base-image.sh
+
+setup: $(VENV)/.installed $(COLLECTION_LINK) host-tools
+
+host-tools:
 	tests/platform/host-tools.sh
 
 $(VENV)/.installed: requirements-dev.txt

@@ -16,7 +16,8 @@ log=$log_dir/molecule-$scenario.log
 : >"$log"
 start=$(date +%s)
 
-step() { echo "[$scenario] $*"; }
+# Each step says when it began, in seconds since the scenario started.
+step() { echo "[$scenario] +$(( $(date +%s) - start ))s $*"; }
 run() { "$@" >>"$log" 2>&1 || { echo "[$scenario] FAILED: $*; last lines of $log:"; tail -60 "$log"; return 1; }; }
 
 # Every host line of the last PLAY RECAP must show changed=0 and failed=0.
@@ -27,6 +28,19 @@ recap_is_clean() {
 }
 
 trap 'molecule destroy -s "$scenario" >>"$log" 2>&1 || true' EXIT
+
+# The images a scenario runs, built on first use (each script holds a lock
+# and only says so when its image is current): make test builds no image up
+# front, so on a fresh machine the first vLLM scenario builds the vLLM image
+# while the static checks run beside it.
+image_scripts=()
+grep -rqs 'vllm-cpu' "molecule/$scenario" && image_scripts+=(tests/platform/vllm-image.sh)
+grep -rqs 'dcgm-exporter-standin' "molecule/$scenario" && image_scripts+=(tests/platform/dcgm-standin-image.sh)
+for script in "${image_scripts[@]}"; do
+  images_start=$(date +%s)
+  run "$script"
+  step "$(tail -1 "$log") ($(( $(date +%s) - images_start ))s)"
+done
 
 step "converge"
 run molecule destroy -s "$scenario"
