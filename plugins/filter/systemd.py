@@ -45,9 +45,31 @@ def systemd_env_assignment(name, value):
     return '"%s"' % quoted.replace("%", "%%")
 
 
+def systemd_env_file_line(name, value):
+    """Render one line of an EnvironmentFile= file.
+
+    Unlike Environment=, whose values any local user reads back with
+    ``systemctl show``, an environment file's content is not among the unit's
+    properties: secrets (proxy credentials) belong there. systemd reads the
+    file with shell-like quoting and no specifiers: single quotes keep every
+    character; a value with a single quote is double-quoted with the
+    backslash escapes systemd undoes there.
+    """
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(name)):
+        raise AnsibleFilterError("invalid environment variable name %r" % (name,))
+    text = str(value)
+    if "\n" in text or "\r" in text:
+        raise AnsibleFilterError("the value of %s spans lines; an environment file holds one line per variable" % (name,))
+    if "'" not in text:
+        return "%s='%s'" % (name, text)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
+    return '%s="%s"' % (name, escaped)
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "systemd_quote": systemd_quote,
             "systemd_env_assignment": systemd_env_assignment,
+            "systemd_env_file_line": systemd_env_file_line,
         }
