@@ -19,6 +19,8 @@ the role's defaults are not loaded (the verify play).
   shared between instances, parallel sizes that differ from the GPU count.
 - ``vllm_arg_errors``: engine args the role sets itself, carries as secrets or refuses.
 - ``vllm_public_instances``: the instances without secrets, for loops and messages.
+- ``fleet_alertmanager_peers`` (input: hostvars, then the cluster's hosts and
+  this host): ``address:port`` of the other Alertmanagers.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -83,6 +85,11 @@ def vllm_public_instances(instances, secret_keys, secret_args):
     return fleet.public_instances(instances, secret_keys, secret_args)
 
 
+def fleet_alertmanager_peers(hostvars, hosts, me):
+    """``address:port`` of the cluster peers of ``me`` among ``hosts``."""
+    return _call(fleet.alertmanager_peers, hostvars, hosts, me)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -95,4 +102,5 @@ class FilterModule(object):
             'vllm_gpu_errors': vllm_gpu_errors,
             'vllm_arg_errors': vllm_arg_errors,
             'vllm_public_instances': vllm_public_instances,
+            'fleet_alertmanager_peers': fleet_alertmanager_peers,
         }

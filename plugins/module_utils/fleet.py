@@ -38,6 +38,8 @@ __metaclass__ = type
 import re
 from collections.abc import Mapping
 
+from ansible_collections.llmops.vllm_stack.plugins.module_utils import network
+
 # kind -> (port variable, endpoint fact, default port, role that owns both)
 SERVICES = {
     'node': ('node_exporter_port', 'node_exporter_endpoint', 9100, 'node_exporter'),
@@ -161,7 +163,12 @@ def effective_endpoint(host, host_vars, kind, errors=None):
     port = _port(value, 'host %s: %s' % (host, source), own_errors)
     if errors is None and own_errors:
         raise FleetError('; '.join(own_errors))
-    return {'port': port if port is not None else default, 'scheme': scheme, 'source': source}
+    # A service bound to one address (vllm_stack_internal_network) is dialled there.
+    address = None
+    if endpoint is not None and not network.is_wildcard(endpoint.get('address')):
+        address = network.bracketed(endpoint.get('address'))
+    return {'port': port if port is not None else default, 'scheme': scheme, 'source': source,
+            'address': address}
 
 
 def effective_port(host, host_vars, kind):
@@ -415,6 +422,7 @@ def build(hostvars, groups, settings=None):
             hv = host_vars(host)
             address = address_of(host, hv)
             if kind == 'vllm':
+                address = _vllm_address(hv) or address
                 for name, port in vllm_entries(host, hv, errors):
                     targets.append({
                         'host': host, 'address': address, 'port': port, 'scheme': 'http',
@@ -423,7 +431,8 @@ def build(hostvars, groups, settings=None):
             else:
                 endpoint = effective_endpoint(host, hv, kind, errors)
                 targets.append({
-                    'host': host, 'address': address, 'port': endpoint['port'], 'scheme': endpoint['scheme'],
+                    'host': host, 'address': endpoint['address'] or address, 'port': endpoint['port'],
+                    'scheme': endpoint['scheme'],
                     'labels': {'instance': host},
                 })
         jobs.append({'kind': kind, 'name': names[kind], 'targets': targets})
@@ -433,6 +442,56 @@ def build(hostvars, groups, settings=None):
     return {'jobs': jobs, 'errors': errors, 'warnings': warnings}
 
 
+def _vllm_address(host_vars):
+    """The address the vllm role published for the host's servers (``vllm_endpoint.address``), or None."""
+    endpoint = host_vars.get('vllm_endpoint') if host_vars is not None else None
+    if isinstance(endpoint, Mapping) and not network.is_wildcard(endpoint.get('address')):
+        return network.bracketed(endpoint.get('address'))
+    return None
+
+
+ALERTMANAGER_CLUSTER_PORT = 9094
+
+
+def alertmanager_peers(hostvars, hosts, me):
+    """``address:port`` of every Alertmanager of ``hosts`` but ``me``, sorted: its cluster peers.
+
+    A peer's address, first found: the cluster address its role published
+    (``alertmanager_endpoint.cluster_address``); its address in its
+    ``vllm_stack_internal_network``, from its facts; ``ansible_host``; its
+    name. Its port: ``alertmanager_cluster_port``, else 9094. One host, or
+    none: no peers, and the cluster stays off.
+    """
+    if isinstance(hosts, (str, bytes, Mapping)) or not hasattr(hosts, '__iter__'):
+        raise FleetError('alertmanager_cluster_hosts must be a list of inventory host names, got %r' % (hosts,))
+    peers = []
+    for host in sorted(set(hosts)):
+        if host == me:
+            continue
+        hv = _host_vars(hostvars, host)
+        address = None
+        port = ALERTMANAGER_CLUSTER_PORT
+        if hv is not None:
+            endpoint = hv.get('alertmanager_endpoint')
+            if isinstance(endpoint, Mapping) and not network.is_wildcard(endpoint.get('cluster_address')):
+                address = endpoint.get('cluster_address')
+            if address is None and hv.get('vllm_stack_internal_network') and hv.get('ansible_facts'):
+                try:
+                    address = network.internal_address(hv.get('ansible_facts'), hv.get('vllm_stack_internal_network'),
+                                                       host)
+                except network.NetworkError as exc:
+                    raise FleetError(str(exc))
+            if hv.get('alertmanager_cluster_port') is not None:
+                errors = []
+                port = _port(hv.get('alertmanager_cluster_port'), 'host %s: alertmanager_cluster_port' % host, errors)
+                if errors:
+                    raise FleetError('; '.join(errors))
+        if address is None:
+            address = address_of(host, hv).strip('[]')
+        peers.append(network.host_port(address, port))
+    return peers
+
+
 def _checked(model):
     if model['errors']:
         raise FleetError('; '.join(model['errors']))
@@ -440,12 +499,22 @@ def _checked(model):
 
 
 def file_sd(job):
-    """Prometheus file_sd target groups of one job of the model: one group per target."""
+    """Prometheus file_sd target groups of one job of the model: one group per target.
+
+    A target whose service published ``scheme: https`` (an exporter with a
+    TLS web config) carries ``__scheme__``: the scheme is per target, so one
+    job can scrape hosts with and without TLS while the fleet moves to it.
+    Prometheus drops the label after relabelling; it is no part of the
+    target's identity.
+    """
     groups = []
     for target in job['targets']:
+        labels = dict(target['labels'])
+        if target['scheme'] != 'http':
+            labels['__scheme__'] = target['scheme']
         groups.append({
             'targets': ['%s:%d' % (target['address'], target['port'])],
-            'labels': dict(target['labels']),
+            'labels': labels,
         })
     return groups
 

@@ -30,7 +30,7 @@ GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mo
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
-        'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
+        'fleet_alertmanager_peers', 'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
         'vllm_arg_errors', 'vllm_gpu_errors', 'vllm_public_instances']
 
 
@@ -89,3 +89,10 @@ def test_port_of_one_host():
         fleet_port(HOSTVARS['mon'], 'vllm')
     with pytest.raises(AnsibleFilterError, match='host mon: prometheus_port must be a TCP port'):
         fleet_port({'prometheus_port': 0}, 'prometheus', 'mon')
+
+
+def test_alertmanager_peers_filter_names_the_variable():
+    peers = FilterModule().filters()['fleet_alertmanager_peers']
+    assert peers(HOSTVARS, ['mon', 'gpu-1'], 'mon') == ['[fd00::11]:9094']
+    with pytest.raises(AnsibleFilterError, match='alertmanager_cluster_hosts must be a list'):
+        peers(HOSTVARS, 'mon', 'mon')

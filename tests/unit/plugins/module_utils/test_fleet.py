@@ -148,6 +148,9 @@ def test_port_only_in_published_fact_wins_over_inventory_and_default():
     assert [t['scheme'] for t in job(model, 'node')['targets']] == ['https', 'http', 'http']
     assert addresses(model, 'alertmanager') == ['mon:9193']
     assert fleet.effective_endpoint('gpu-1', hostvars['gpu-1'], 'node')['source'] == 'node_exporter_endpoint.port'
+    # The TLS host is scraped over https, the others keep Prometheus' default.
+    assert [g['labels'] for g in fleet.file_sd(job(model, 'node'))] == [
+        {'instance': 'gpu-1', '__scheme__': 'https'}, {'instance': 'gpu-2'}, {'instance': 'mon'}]
     assert fleet.effective_endpoint('mon', hostvars['mon'], 'node')['source'] == 'default of node_exporter_port'
 
 
@@ -383,3 +386,49 @@ def test_public_instances_hide_secrets():
     assert fleet.public_instances(instances, ['hf_token', 'api_key'], ['hf-token', 'api-key']) == [
         {'name': 'a', 'args': {'hf_token': '<hidden>', 'dtype': 'bf16'}}]
     assert instances[0]['args']['hf_token'] == 'hf_y'
+
+
+def test_published_listen_address_is_where_prometheus_dials():
+    # vllm_stack_internal_network: the services bind one address, which may
+    # differ from ansible_host (the management network Ansible uses).
+    hostvars, groups = inventory({
+        'gpu-1': {'ansible_host': '203.0.113.7', 'vllm_instances': [vllm('a', 8000)],
+                  'node_exporter_endpoint': {'port': 9100, 'scheme': 'http', 'address': '10.40.3.21'},
+                  'vllm_endpoint': {'address': '10.40.3.21'}},
+        'mon': {'ansible_host': '203.0.113.9',
+                'prometheus_endpoint': {'port': 9090, 'scheme': 'http', 'address': '0.0.0.0'},
+                'alertmanager_endpoint': {'port': 9093, 'scheme': 'http', 'address': 'fd00:40::9'}},
+    }, vllm_servers=['gpu-1'], monitoring=['mon'])
+    model = fleet.build(hostvars, groups)
+    assert addresses(model, 'node') == ['10.40.3.21:9100', '203.0.113.9:9100']
+    assert addresses(model, 'vllm') == ['10.40.3.21:8000']
+    assert addresses(model, 'prometheus') == ['203.0.113.9:9090']  # a wildcard: ansible_host
+    assert addresses(model, 'alertmanager') == ['[fd00:40::9]:9093']
+
+
+def test_alertmanager_peers_are_the_other_cluster_hosts():
+    hostvars, groups = inventory({
+        'mon-1': {'ansible_host': '10.40.0.1'},
+        'mon-2': {'alertmanager_cluster_port': 9194},
+        'mon-3': {'alertmanager_endpoint': {'port': 9093, 'cluster_address': '10.40.0.3'}},
+        'mon-4': {'vllm_stack_internal_network': '10.40.0.0/16',
+                  'ansible_facts': {'all_ipv4_addresses': ['192.0.2.4', '10.40.0.4']}},
+    }, monitoring=['mon-1', 'mon-2', 'mon-3', 'mon-4'])
+    hosts = groups['monitoring']
+    assert fleet.alertmanager_peers(hostvars, hosts, 'mon-1') == ['mon-2:9194', '10.40.0.3:9094', '10.40.0.4:9094']
+    assert fleet.alertmanager_peers(hostvars, hosts, 'mon-2')[0] == '10.40.0.1:9094'
+    # One host, or a host list without this host's peers: the cluster stays off.
+    assert fleet.alertmanager_peers(hostvars, ['mon-1'], 'mon-1') == []
+    assert fleet.alertmanager_peers(hostvars, [], 'mon-1') == []
+
+
+@pytest.mark.parametrize('hosts, variables, message', [
+    ('mon-1,mon-2', {}, 'alertmanager_cluster_hosts must be a list'),
+    (['mon-1', 'mon-2'], {'alertmanager_cluster_port': 'gossip'}, 'host mon-2: alertmanager_cluster_port must be a TCP port'),
+    (['mon-1', 'mon-2'], {'vllm_stack_internal_network': '10.40.0.0/16', 'ansible_facts': {'all_ipv4_addresses': ['192.0.2.2']}},
+     'no address of mon-2 is in it'),
+])
+def test_bad_cluster_settings_name_the_variable(hosts, variables, message):
+    hostvars, _groups = inventory({'mon-1': {}, 'mon-2': variables}, monitoring=['mon-1', 'mon-2'])
+    with pytest.raises(fleet.FleetError, match=message):
+        fleet.alertmanager_peers(hostvars, hosts, 'mon-1')
