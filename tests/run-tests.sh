@@ -74,8 +74,8 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 22 ;; monitoring) echo 18 ;; dcgm_exporter) echo 15 ;; node_exporter_binary) echo 10 ;;
-    container_engine) echo 7 ;; node_exporter) echo 5 ;; *) echo 5 ;;
+    vllm) echo 23 ;; monitoring) echo 15 ;; node_exporter_binary) echo 13 ;; dcgm_exporter) echo 11 ;;
+    container_engine) echo 6 ;; node_exporter) echo 4 ;; *) echo 5 ;;
   esac
 }
 
@@ -84,7 +84,7 @@ scenario_minutes() {
 # first vLLM scenario, instead of before every scenario: the vLLM servers
 # spend minutes loading and warming up, which leaves a core to them.
 static_stages() { lint; sanity; units; golden; promtool; integration; }
-STATIC_MINUTES=7
+STATIC_MINUTES=5
 # Building the vLLM CPU image on a fresh machine, wheels and archive included.
 VLLM_IMAGE_MINUTES=6
 
