@@ -164,11 +164,8 @@ def effective_endpoint(host, host_vars, kind, errors=None):
     if errors is None and own_errors:
         raise FleetError('; '.join(own_errors))
     # A service bound to one address (vllm_stack_internal_network) is dialled there.
-    address = None
-    if endpoint is not None and not network.is_wildcard(endpoint.get('address')):
-        address = network.bracketed(endpoint.get('address'))
     return {'port': port if port is not None else default, 'scheme': scheme, 'source': source,
-            'address': address}
+            'address': _published_address(endpoint, 'address')}
 
 
 def effective_port(host, host_vars, kind):
@@ -442,12 +439,16 @@ def build(hostvars, groups, settings=None):
     return {'jobs': jobs, 'errors': errors, 'warnings': warnings}
 
 
+def _published_address(endpoint, key):
+    """``endpoint[key]`` as it goes before ``:port`` when it is one address; None for a wildcard or nothing."""
+    if isinstance(endpoint, Mapping) and not network.is_wildcard(endpoint.get(key)):
+        return network.bracketed(endpoint.get(key))
+    return None
+
+
 def _vllm_address(host_vars):
     """The address the vllm role published for the host's servers (``vllm_endpoint.address``), or None."""
-    endpoint = host_vars.get('vllm_endpoint') if host_vars is not None else None
-    if isinstance(endpoint, Mapping) and not network.is_wildcard(endpoint.get('address')):
-        return network.bracketed(endpoint.get('address'))
-    return None
+    return _published_address(host_vars.get('vllm_endpoint') if host_vars is not None else None, 'address')
 
 
 ALERTMANAGER_CLUSTER_PORT = 9094
@@ -472,9 +473,7 @@ def alertmanager_peers(hostvars, hosts, me):
         address = None
         port = ALERTMANAGER_CLUSTER_PORT
         if hv is not None:
-            endpoint = hv.get('alertmanager_endpoint')
-            if isinstance(endpoint, Mapping) and not network.is_wildcard(endpoint.get('cluster_address')):
-                address = endpoint.get('cluster_address')
+            address = _published_address(hv.get('alertmanager_endpoint'), 'cluster_address')
             if address is None and hv.get('vllm_stack_internal_network') and hv.get('ansible_facts'):
                 try:
                     address = network.internal_address(hv.get('ansible_facts'), hv.get('vllm_stack_internal_network'),
