@@ -10,6 +10,9 @@ the role default, so ``hostvars[inventory_hostname]`` works as settings where
 the role's defaults are not loaded (the verify play).
 
 - ``fleet_targets``: job name -> file_sd target groups.
+- ``fleet_job_auth``: job name -> ``{basic_auth, https}``, what its targets ask of the scraper.
+- ``fleet_job_http_settings`` (input: fleet_job_auth's answer): the basic_auth and
+  tls_config the fleet's scrape credentials add to each job, and the errors.
 - ``fleet_verify_checks``: ``[{job, kind, instances, min_targets}]`` per job with targets.
 - ``fleet_errors``: what makes the targets impossible, naming host and field ([] when fine).
 - ``fleet_targets_by_host``: host -> its targets, for reports (one model for all hosts).
@@ -41,6 +44,16 @@ def _call(function, *args):
 def fleet_targets(hostvars, groups, settings=None):
     """Job name -> file_sd target groups of every built-in job."""
     return _call(fleet.targets, hostvars, groups, settings)
+
+
+def fleet_job_auth(hostvars, groups, settings=None):
+    """Job name -> whether its targets want basic auth and serve TLS."""
+    return _call(fleet.job_auth, hostvars, groups, settings)
+
+
+def fleet_job_http_settings(auth, operator_settings, username, password_file, ca_file):
+    """``{settings: {job: {basic_auth, tls_config}}, errors: [...]}`` from the fleet's credentials."""
+    return fleet.job_http_settings(auth, operator_settings, username, password_file, ca_file)
 
 
 def fleet_verify_checks(hostvars, groups, settings=None, kinds=None):
@@ -94,6 +107,8 @@ class FilterModule(object):
     def filters(self):
         return {
             'fleet_targets': fleet_targets,
+            'fleet_job_auth': fleet_job_auth,
+            'fleet_job_http_settings': fleet_job_http_settings,
             'fleet_verify_checks': fleet_verify_checks,
             'fleet_errors': fleet_errors,
             'fleet_host_targets': fleet_host_targets,

@@ -9,13 +9,24 @@ managers, downloads, container daemons and containers all see the same values.
 Both spellings are set because tools disagree: curl and apt read the lower-case
 names, Go programs (docker, Prometheus) read either, some Python code only the
 upper-case ones.
+
+Credentials in a proxy URL must never reach a remote command line: the
+``environment:`` keyword puts every variable into the ``sh -c`` line that
+starts the module (``ps`` for any local user, ``-vvv``). So downloads get the
+proxy without its credentials (``proxy_env_public``) and send them as a
+``Proxy-Authorization`` header (``proxy_authorization``), a module argument
+that travels on the module's stdin; apt gets them from a root-only
+``APT_CONFIG`` file (``apt_proxy_conf``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import re
+import urllib.request
+from urllib.parse import unquote, urlsplit
 
 from ansible.errors import AnsibleFilterError
 
@@ -101,6 +112,87 @@ def proxy_env(settings):
     return env
 
 
+def _strip_userinfo(url):
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^@/\s]*@", r"\1", url)
+
+
+def proxy_env_public(env):
+    """The environment of ``proxy_env`` with user and password taken out of the proxy URLs."""
+    if not isinstance(env, dict):
+        raise AnsibleFilterError("proxy_env_public takes the environment of proxy_env, got a %s" % type(env).__name__)
+    return dict((key, _strip_userinfo(str(value)) if key.lower() != "no_proxy" else value) for key, value in env.items())
+
+
+def _credentials(proxy_url):
+    match = _PROXY_URL.match(str(proxy_url).strip())
+    if not match or not match.group("userinfo"):
+        return None
+    user, _sep, password = match.group("userinfo").partition(":")
+    return unquote(user), unquote(password)
+
+
+def proxy_authorization(env, url):
+    """``{'Proxy-Authorization': 'Basic ...'}`` for a request to ``url`` through ``env``'s proxy, or ``{}``.
+
+    The proxy is the one Python's urllib picks for that URL on the target
+    (``https_proxy`` for https, ``http_proxy`` for http) unless the host is in
+    ``no_proxy`` by urllib's own rule, in which case the request goes direct
+    and no credentials may go with it. Python moves the header into the
+    CONNECT request of an https tunnel, so the origin never sees it.
+    """
+    if not isinstance(env, dict):
+        raise AnsibleFilterError("proxy_authorization takes the environment of proxy_env, got a %s" % type(env).__name__)
+    parts = urlsplit(str(url))
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return {}
+    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+    if no_proxy and urllib.request.proxy_bypass_environment(parts.netloc, {"no": no_proxy}):
+        return {}
+    proxy = env.get(scheme + "_proxy") or env.get((scheme + "_proxy").upper()) or ""
+    credentials = _credentials(proxy)
+    if credentials is None:
+        return {}
+    token = base64.b64encode(("%s:%s" % credentials).encode("utf-8")).decode("ascii")
+    return {"Proxy-Authorization": "Basic " + token}
+
+
+def _apt_quote(value):
+    return '"%s"' % str(value).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def apt_proxy_conf(env):
+    """apt configuration text for ``env``'s proxies: ``Acquire::http(s)::Proxy``, hosts of no_proxy DIRECT.
+
+    apt matches a per-host setting by exact host name only: domains
+    (``.corp``), wildcards and CIDRs of ``no_proxy`` cannot be expressed and
+    are listed in a comment. ``""`` when there is no proxy.
+    """
+    if not isinstance(env, dict):
+        raise AnsibleFilterError("apt_proxy_conf takes the environment of proxy_env, got a %s" % type(env).__name__)
+    lines = []
+    for scheme in ("http", "https"):
+        proxy = env.get(scheme + "_proxy") or env.get((scheme + "_proxy").upper()) or ""
+        if proxy:
+            lines.append("Acquire::%s::Proxy %s;" % (scheme, _apt_quote(proxy)))
+    if not lines:
+        return ""
+    skipped = []
+    no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
+    for entry in [e.strip() for e in str(no_proxy).split(",") if e.strip()]:
+        host = entry.strip("[]")
+        if entry.startswith(".") or "*" in entry or "/" in entry or not re.match(r"^[A-Za-z0-9._:-]+$", host):
+            skipped.append(entry)
+            continue
+        for scheme in ("http", "https"):
+            lines.append("Acquire::%s::Proxy::%s \"DIRECT\";" % (scheme, host))
+    if skipped:
+        lines.append("// no_proxy entries apt cannot match (exact host names only): %s" % ", ".join(skipped))
+    return "\n".join(lines) + "\n"
+
+
 class FilterModule(object):
     def filters(self):
-        return {"proxy_env": proxy_env, "proxy_errors": proxy_errors}
+        return {"proxy_env": proxy_env, "proxy_errors": proxy_errors, "proxy_env_public": proxy_env_public,
+                "redact_credentials": redact,
+                "proxy_authorization": proxy_authorization, "apt_proxy_conf": apt_proxy_conf}

@@ -163,9 +163,11 @@ def effective_endpoint(host, host_vars, kind, errors=None):
     port = _port(value, 'host %s: %s' % (host, source), own_errors)
     if errors is None and own_errors:
         raise FleetError('; '.join(own_errors))
-    # A service bound to one address (vllm_stack_internal_network) is dialled there.
+    # A service bound to one address (vllm_stack_internal_network) is dialled there;
+    # one with basic-auth users wants credentials from its scraper.
     return {'port': port if port is not None else default, 'scheme': scheme, 'source': source,
-            'address': _published_address(endpoint, 'address')}
+            'address': _published_address(endpoint, 'address'),
+            'basic_auth': bool(endpoint.get('basic_auth')) if endpoint is not None else False}
 
 
 def effective_port(host, host_vars, kind):
@@ -422,14 +424,14 @@ def build(hostvars, groups, settings=None):
                 address = _vllm_address(hv) or address
                 for name, port in vllm_entries(host, hv, errors):
                     targets.append({
-                        'host': host, 'address': address, 'port': port, 'scheme': 'http',
+                        'host': host, 'address': address, 'port': port, 'scheme': 'http', 'basic_auth': False,
                         'labels': {'instance': host, 'vllm_instance': name},
                     })
             else:
                 endpoint = effective_endpoint(host, hv, kind, errors)
                 targets.append({
                     'host': host, 'address': endpoint['address'] or address, 'port': endpoint['port'],
-                    'scheme': endpoint['scheme'],
+                    'scheme': endpoint['scheme'], 'basic_auth': endpoint['basic_auth'],
                     'labels': {'instance': host},
                 })
         jobs.append({'kind': kind, 'name': names[kind], 'targets': targets})
@@ -525,6 +527,58 @@ def targets(hostvars, groups, settings=None):
     for job in model['jobs']:
         result[job['name']] = file_sd(job)
     return result
+
+
+def job_auth(hostvars, groups, settings=None):
+    """Job name -> what its targets ask of the scraper: ``{'basic_auth': bool, 'https': bool}``.
+
+    From the published endpoints: ``basic_auth`` when any target's service
+    has basic-auth users (Prometheus then sends the fleet's scrape
+    credentials to the whole job; a service without users ignores them),
+    ``https`` when any target serves TLS (the job then trusts the fleet's
+    CA). Credentials are per job in Prometheus, schemes per target.
+    """
+    model = _checked(build(hostvars, groups, settings))
+    result = {}
+    for job in model['jobs']:
+        result[job['name']] = {
+            'basic_auth': any(t['basic_auth'] for t in job['targets']),
+            'https': any(t['scheme'] == 'https' for t in job['targets']),
+        }
+    return result
+
+
+def job_http_settings(auth, operator_settings, username, password_file, ca_file):
+    """Job name -> the scrape settings the fleet's credentials add to it, and the errors.
+
+    ``auth`` is :func:`job_auth`'s answer, ``operator_settings`` the
+    operator's per-job settings (``prometheus_scrape_job_settings``), which
+    win: a job they give ``basic_auth``/``authorization`` or ``tls_config``
+    gets none of ours. A job whose targets want basic auth gets
+    ``basic_auth`` with ``username`` and ``password_file``; one with an https
+    target and a CA file gets ``tls_config.ca_file``. Returns
+    ``{'settings': {job: {...}}, 'errors': [...]}``; an error names the job and
+    ``prometheus_scrape_basic_auth`` when basic auth is wanted and no
+    credentials are given anywhere.
+    """
+    result = {}
+    errors = []
+    operator_settings = operator_settings or {}
+    for job in sorted(auth):
+        own = operator_settings.get(job) or {}
+        added = {}
+        if auth[job].get('basic_auth') and not ('basic_auth' in own or 'authorization' in own or 'oauth2' in own):
+            if username:
+                added['basic_auth'] = {'username': username, 'password_file': password_file}
+            else:
+                errors.append('job %s: its targets have basic-auth users, but prometheus_scrape_basic_auth '
+                              '(default: vllm_stack_scrape_auth) has no username and '
+                              'prometheus_scrape_job_settings.%s no basic_auth' % (job, job))
+        if auth[job].get('https') and ca_file and 'tls_config' not in own:
+            added['tls_config'] = {'ca_file': ca_file}
+        if added:
+            result[job] = added
+    return {'settings': result, 'errors': errors}
 
 
 def verify_checks(hostvars, groups, settings=None, kinds=None):

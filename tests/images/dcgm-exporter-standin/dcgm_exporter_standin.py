@@ -22,16 +22,24 @@ replaces the host name as in the real exporter.
 """
 
 import argparse
+import base64
 import copy
 import csv
 import json
 import os
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+with warnings.catch_warnings():
+    # crypt is deprecated from Python 3.11; Debian 12's libxcrypt checks bcrypt.
+    warnings.simplefilter('ignore', DeprecationWarning)
+    import crypt
 
 # DCGM's blank values (dcgm_structs.h): what the exporter prints when a field
 # has no value on this GPU, e.g. DCGM_FI_DEV_MEMORY_TEMP on GPUs without that
@@ -248,7 +256,66 @@ def escape(value):
     return str(value).replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
 
 
-def make_handler(exporter):
+# exporter-toolkit's web config (--web-config-file), the part the collection
+# writes: tls_server_config.{cert_file,key_file} and basic_auth_users (user:
+# bcrypt hash). Like exporter-toolkit, an unknown key or a bad file stops the
+# exporter at start, and the file is read again for every request, so a
+# change needs no restart. The parser reads the block YAML of Ansible's
+# to_nice_yaml (two levels of `key: value`); flow style is refused.
+WEB_KEYS = {'tls_server_config': ('cert_file', 'key_file', 'client_auth_type', 'client_ca_file', 'min_version',
+                                  'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences'),
+            'basic_auth_users': None, 'http_server_config': ('http2', 'headers')}
+
+
+def _scalar(text):
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in '\'"':
+        return text[1:-1].replace("''", "'") if text[0] == "'" else json.loads(text)
+    return text
+
+
+def read_web_config(path):
+    config = {}
+    section = None
+    with open(path) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip() or line.lstrip().startswith('#'):
+                continue
+            key, sep, value = line.strip().partition(':')
+            if not sep or value.strip().startswith(('{', '[')):
+                raise ValueError('%s:%d: not a block-style "key: value" line' % (path, number))
+            if not line.startswith(' '):
+                if key not in WEB_KEYS:
+                    raise ValueError('%s:%d: field %s not found in type web.Config' % (path, number, key))
+                section = config.setdefault(key, {})
+                continue
+            if section is None:
+                raise ValueError('%s:%d: indented line outside a section' % (path, number))
+            section[_scalar(key)] = _scalar(value)
+    tls = config.get('tls_server_config', {})
+    if tls and not (tls.get('cert_file') and tls.get('key_file')):
+        raise ValueError('%s: tls_server_config needs cert_file and key_file' % path)
+    for user, hashed in config.get('basic_auth_users', {}).items():
+        if not hashed.startswith(('$2a$', '$2b$', '$2y$')):
+            raise ValueError('%s: basic_auth_users.%s is not a bcrypt hash' % (path, user))
+    return config
+
+
+def authorized(config, header):
+    users = config.get('basic_auth_users') or {}
+    if not users:
+        return True
+    if not header or not header.startswith('Basic '):
+        return False
+    try:
+        user, _sep, password = base64.b64decode(header[6:]).decode().partition(':')
+    except ValueError:
+        return False
+    hashed = users.get(user)
+    return hashed is not None and crypt.crypt(password, hashed.replace('$2y$', '$2b$', 1)) == hashed.replace('$2y$', '$2b$', 1)
+
+
+def make_handler(exporter, web_config_file=''):
     class Handler(BaseHTTPRequestHandler):
         def _send(self, status, body, content_type='text/plain; version=0.0.4; charset=utf-8'):
             data = body.encode()
@@ -258,7 +325,21 @@ def make_handler(exporter):
             self.end_headers()
             self.wfile.write(data)
 
+        def _allowed(self):
+            if not web_config_file or self.path.startswith('/standin/'):
+                return True
+            if authorized(read_web_config(web_config_file), self.headers.get('Authorization')):
+                return True
+            self.send_response(401)
+            self.send_header('WWW-Authenticate', 'Basic')
+            self.send_header('Content-Length', '13')
+            self.end_headers()
+            self.wfile.write(b'Unauthorized\n')
+            return False
+
         def do_GET(self):
+            if not self._allowed():
+                return
             if self.path == '/metrics':
                 self._send(200, exporter.render())
             elif self.path == '/health':
@@ -313,14 +394,47 @@ def main(argv):
     exporter = Exporter(counters, labels)
     if args.no_hostname:
         exporter.hostname = ''
+    web = {}
+    if args.web_config_file:
+        try:
+            web = read_web_config(args.web_config_file)
+        except (OSError, ValueError) as err:
+            print('level=error msg="Failed to start the web server" err="%s"' % err, file=sys.stderr, flush=True)
+            sys.exit(1)
+    web_note = ''
+    if args.web_config_file:
+        web_note = ', web config %s (TLS %s, %d basic-auth users)' % (
+            args.web_config_file, 'on' if web.get('tls_server_config') else 'off', len(web.get('basic_auth_users') or {}))
     print('dcgm-exporter STAND-IN (test double, no DCGM): %d counters from %s, listening on %s:%s, interval %d ms%s%s'
           % (len(counters), args.collectors, host, port, args.collect_interval,
              ', remote hostengine %s (ignored)' % args.remote_hostengine_info if args.remote_hostengine_info else '',
-             ', web config %s (not implemented by the stand-in)' % args.web_config_file if args.web_config_file else ''),
+             web_note),
           flush=True)
     family = socket.AF_INET6 if ':' in host else socket.AF_INET
     ThreadingHTTPServer.address_family = family
-    server = ThreadingHTTPServer((host, int(port)), make_handler(exporter))
+    server = ThreadingHTTPServer((host, int(port)), make_handler(exporter, args.web_config_file))
+    if web.get('tls_server_config'):
+        # The certificate and key are read again for every connection, as
+        # exporter-toolkit does.
+        def context_for_connection():
+            tls = read_web_config(args.web_config_file).get('tls_server_config', {})
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.load_cert_chain(tls['cert_file'], tls['key_file'])
+            return context
+
+        context_for_connection()
+        plain_get_request = server.get_request
+
+        def get_request():
+            sock, address = plain_get_request()
+            # A client that never finishes its handshake must not hold the accept loop.
+            sock.settimeout(10)
+            wrapped = context_for_connection().wrap_socket(sock, server_side=True)
+            wrapped.settimeout(None)
+            return wrapped, address
+
+        server.get_request = get_request
     # PID 1 of the container: without a handler SIGTERM (docker stop) is ignored.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.serve_forever()

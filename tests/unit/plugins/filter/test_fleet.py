@@ -30,7 +30,9 @@ GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mo
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
-        'fleet_alertmanager_peers', 'fleet_errors', 'fleet_host_targets', 'fleet_port', 'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
+        'fleet_alertmanager_peers', 'fleet_errors', 'fleet_host_targets', 'fleet_job_auth', 'fleet_job_http_settings',
+        'fleet_port',
+        'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
         'vllm_arg_errors', 'vllm_gpu_errors', 'vllm_public_instances']
 
 

@@ -432,3 +432,54 @@ def test_bad_cluster_settings_name_the_variable(hosts, variables, message):
     hostvars, _groups = inventory({'mon-1': {}, 'mon-2': variables}, monitoring=['mon-1', 'mon-2'])
     with pytest.raises(fleet.FleetError, match=message):
         fleet.alertmanager_peers(hostvars, hosts, 'mon-1')
+
+
+def test_job_auth_follows_the_published_endpoints():
+    # One host of the node job has basic auth and TLS: the whole job gets the
+    # scrape credentials and the CA; a job without either asks for nothing.
+    hostvars, groups = inventory({
+        'gpu-1': {'node_exporter_endpoint': {'port': 9100, 'scheme': 'https', 'basic_auth': True}},
+        'gpu-2': {'node_exporter_endpoint': {'port': 9100, 'scheme': 'http'}},
+        'mon': {'alertmanager_endpoint': {'port': 9093, 'scheme': 'https', 'basic_auth': False},
+                'prometheus_endpoint': {'port': 9090, 'scheme': 'http', 'basic_auth': True}},
+    }, vllm_servers=['gpu-1', 'gpu-2'], monitoring=['mon'])
+    auth = fleet.job_auth(hostvars, groups)
+    assert auth['node'] == {'basic_auth': True, 'https': True}
+    assert auth['alertmanager'] == {'basic_auth': False, 'https': True}
+    assert auth['prometheus'] == {'basic_auth': True, 'https': False}
+    assert auth['vllm'] == {'basic_auth': False, 'https': False}
+    assert auth['dcgm'] == {'basic_auth': False, 'https': False}
+
+
+def test_job_auth_without_published_endpoints_asks_for_nothing():
+    # The inventory alone says nothing about auth: a --tags run that skipped
+    # the exporters' roles keeps the operator's job settings only.
+    hostvars, groups = inventory({'gpu-1': {'node_exporter_port': 9110}, 'mon': {}},
+                                 vllm_servers=['gpu-1'], monitoring=['mon'])
+    assert set(v['basic_auth'] for v in fleet.job_auth(hostvars, groups).values()) == {False}
+
+
+def test_job_http_settings_add_credentials_and_ca_where_the_targets_want_them():
+    auth = {'node': {'basic_auth': True, 'https': True}, 'vllm': {'basic_auth': False, 'https': False},
+            'alertmanager': {'basic_auth': False, 'https': True}, 'prometheus': {'basic_auth': True, 'https': False}}
+    got = fleet.job_http_settings(auth, {}, 'prometheus', '/s/pw', '/s/ca.crt')
+    assert got['errors'] == []
+    assert got['settings'] == {
+        'node': {'basic_auth': {'username': 'prometheus', 'password_file': '/s/pw'}, 'tls_config': {'ca_file': '/s/ca.crt'}},
+        'alertmanager': {'tls_config': {'ca_file': '/s/ca.crt'}},
+        'prometheus': {'basic_auth': {'username': 'prometheus', 'password_file': '/s/pw'}},
+    }
+    # No CA given: https jobs keep the system trust store.
+    without_ca = fleet.job_http_settings(auth, {}, 'prometheus', '/s/pw', '')['settings']
+    assert 'alertmanager' not in without_ca
+    assert 'tls_config' not in without_ca['node']
+
+
+def test_job_http_settings_leave_what_the_operator_set_and_name_missing_credentials():
+    auth = {'node': {'basic_auth': True, 'https': True}, 'prometheus': {'basic_auth': True, 'https': False}}
+    operator = {'node': {'authorization': {'credentials_file': '/x'}, 'tls_config': {'insecure_skip_verify': True}}}
+    got = fleet.job_http_settings(auth, operator, '', '/s/pw', '/s/ca.crt')
+    assert got['settings'] == {}
+    assert got['errors'] == [
+        'job prometheus: its targets have basic-auth users, but prometheus_scrape_basic_auth (default: '
+        'vllm_stack_scrape_auth) has no username and prometheus_scrape_job_settings.prometheus no basic_auth']
