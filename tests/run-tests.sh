@@ -74,8 +74,8 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 23 ;; monitoring) echo 15 ;; node_exporter_binary) echo 13 ;; dcgm_exporter) echo 11 ;;
-    container_engine) echo 6 ;; node_exporter) echo 4 ;; *) echo 5 ;;
+    vllm) echo 23 ;; monitoring) echo 15 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 12 ;;
+    container_engine) echo 6 ;; node_exporter) echo 5 ;; *) echo 5 ;;
   esac
 }
 
