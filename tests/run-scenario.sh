@@ -29,13 +29,14 @@ recap_is_clean() {
 
 trap 'molecule destroy -s "$scenario" >>"$log" 2>&1 || true' EXIT
 
-# The images a scenario runs, built on first use (each script holds a lock
+# The images (and the stand-in package repository) a scenario runs, built on first use (each script holds a lock
 # and only says so when its image is current): make test builds no image up
 # front, so on a fresh machine the first vLLM scenario builds the vLLM image
 # while the static checks run beside it.
 image_scripts=()
 grep -rqs 'vllm-cpu' "molecule/$scenario" && image_scripts+=(tests/platform/vllm-image.sh)
 grep -rqs 'dcgm-exporter-standin' "molecule/$scenario" && image_scripts+=(tests/platform/dcgm-standin-image.sh)
+grep -rqs 'nvidia-standin-repo' "molecule/$scenario" && image_scripts+=(tests/platform/nvidia-standin-repo.sh)
 for script in "${image_scripts[@]}"; do
   images_start=$(date +%s)
   run "$script"

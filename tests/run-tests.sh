@@ -75,7 +75,8 @@ integration() {
 scenario_minutes() {
   case $1 in
     vllm) echo 23 ;; monitoring) echo 15 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 12 ;;
-    container_engine) echo 6 ;; node_exporter) echo 5 ;; *) echo 5 ;;
+    container_engine) echo 6 ;; node_exporter) echo 5 ;; nvidia_driver) echo 7 ;; nvidia_container_toolkit) echo 9 ;;
+    *) echo 5 ;;
   esac
 }
 

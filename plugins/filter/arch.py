@@ -6,7 +6,8 @@
 Prometheus, Alertmanager, node_exporter and most Go projects name their
 release archives after Go's GOARCH (``linux-amd64``), while Ansible reports
 the kernel's name (``x86_64``). Every role that builds a release URL uses this
-one mapping.
+one mapping (``go_arch``); every role that writes an apt source uses
+``deb_arch``, Debian's names (``amd64``, ``arm64``, ``ppc64el``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,6 +43,32 @@ def go_arch(architecture):
         )
 
 
+_DEB_ARCH = {
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "armv7l": "armhf",
+    "i386": "i386",
+    "i686": "i386",
+    "ppc64le": "ppc64el",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+}
+
+
+def deb_arch(architecture):
+    """Return Debian's architecture name (apt sources) for an ``ansible_architecture`` value."""
+    name = str(architecture or "").strip()
+    try:
+        return _DEB_ARCH[name]
+    except KeyError:
+        raise AnsibleFilterError(
+            "no Debian architecture is known for ansible_architecture %r; known: %s"
+            % (name, ", ".join(sorted(_DEB_ARCH)))
+        )
+
+
 class FilterModule(object):
     def filters(self):
-        return {"go_arch": go_arch}
+        return {"go_arch": go_arch, "deb_arch": deb_arch}

@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.llmops.vllm_stack.plugins.filter.arch import go_arch
+from ansible_collections.llmops.vllm_stack.plugins.filter.arch import deb_arch, go_arch
 
 
 @pytest.mark.parametrize("machine, expected", [("x86_64", "amd64"), ("aarch64", "arm64"), (" arm64 ", "arm64")])
@@ -21,3 +21,13 @@ def test_known_architectures(machine, expected):
 def test_unknown_architecture_names_the_value(machine):
     with pytest.raises(AnsibleFilterError, match="ansible_architecture"):
         go_arch(machine)
+
+
+@pytest.mark.parametrize("machine, expected", [("x86_64", "amd64"), ("aarch64", "arm64"), ("ppc64le", "ppc64el")])
+def test_deb_arch(machine, expected):
+    assert deb_arch(machine) == expected
+
+
+def test_deb_arch_unknown_names_the_fact():
+    with pytest.raises(AnsibleFilterError, match="ansible_architecture 'sparc64'"):
+        deb_arch("sparc64")
