@@ -31,16 +31,19 @@ _GO_ARCH = {
 }
 
 
-def go_arch(architecture):
-    """Return the Go architecture name for an ``ansible_architecture`` value."""
+def _lookup(table, architecture, what):
     name = str(architecture or "").strip()
     try:
-        return _GO_ARCH[name]
+        return table[name]
     except KeyError:
         raise AnsibleFilterError(
-            "no release archive architecture is known for ansible_architecture %r; known: %s"
-            % (name, ", ".join(sorted(_GO_ARCH)))
+            "no %s is known for ansible_architecture %r; known: %s" % (what, name, ", ".join(sorted(table)))
         )
+
+
+def go_arch(architecture):
+    """Return the Go architecture name for an ``ansible_architecture`` value."""
+    return _lookup(_GO_ARCH, architecture, "release archive architecture")
 
 
 _DEB_ARCH = {
@@ -59,14 +62,7 @@ _DEB_ARCH = {
 
 def deb_arch(architecture):
     """Return Debian's architecture name (apt sources) for an ``ansible_architecture`` value."""
-    name = str(architecture or "").strip()
-    try:
-        return _DEB_ARCH[name]
-    except KeyError:
-        raise AnsibleFilterError(
-            "no Debian architecture is known for ansible_architecture %r; known: %s"
-            % (name, ", ".join(sorted(_DEB_ARCH)))
-        )
+    return _lookup(_DEB_ARCH, architecture, "Debian architecture")
 
 
 class FilterModule(object):
