@@ -421,7 +421,7 @@ def build(hostvars, groups, settings=None):
             hv = host_vars(host)
             address = address_of(host, hv)
             if kind == 'vllm':
-                address = _vllm_address(hv) or address
+                address = vllm_address(host, hv)
                 for name, port in vllm_entries(host, hv, errors):
                     targets.append({
                         'host': host, 'address': address, 'port': port, 'scheme': 'http', 'basic_auth': False,
@@ -451,6 +451,17 @@ def _published_address(endpoint, key):
 def _vllm_address(host_vars):
     """The address the vllm role published for the host's servers (``vllm_endpoint.address``), or None."""
     return _published_address(host_vars.get('vllm_endpoint') if host_vars is not None else None, 'address')
+
+
+def vllm_address(host, host_vars):
+    """The address Prometheus and the LiteLLM gateway dial the host's vLLM servers at.
+
+    The listen address the vllm role published (``vllm_endpoint.address``)
+    when it is one address, else ``ansible_host``, else the inventory name;
+    IPv6 in brackets. One function, so the scrape targets and the gateway's
+    ``api_base`` never disagree.
+    """
+    return _vllm_address(host_vars) or address_of(host, host_vars)
 
 
 ALERTMANAGER_CLUSTER_PORT = 9094
