@@ -74,8 +74,8 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 23 ;; monitoring) echo 15 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 12 ;;
-    container_engine) echo 6 ;; node_exporter) echo 5 ;; nvidia_driver) echo 7 ;; nvidia_container_toolkit) echo 9 ;;
+    vllm) echo 24 ;; monitoring) echo 15 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 14 ;;
+    container_engine) echo 7 ;; node_exporter) echo 4 ;; nvidia_driver) echo 8 ;; nvidia_container_toolkit) echo 10 ;;
     *) echo 5 ;;
   esac
 }
@@ -85,9 +85,9 @@ scenario_minutes() {
 # first vLLM scenario, instead of before every scenario: the vLLM servers
 # spend minutes loading and warming up, which leaves a core to them.
 static_stages() { lint; sanity; units; golden; promtool; integration; }
-STATIC_MINUTES=5
+STATIC_MINUTES=6
 # Building the vLLM CPU image on a fresh machine, wheels and archive included.
-VLLM_IMAGE_MINUTES=6
+VLLM_IMAGE_MINUTES=8
 
 # Runs static_stages in the background lane; its output and its counters go
 # to files that molecule_stage merges in when both lanes are done.
