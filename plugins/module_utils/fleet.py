@@ -342,11 +342,9 @@ def _settings_value(settings, name):
     return settings.get(name)
 
 
-def _host_list(kind, settings, groups, errors):
-    var = HOST_LIST_VARS[kind]
-    value = _settings_value(settings, var)
-    if value is None:
-        return default_hosts(kind, groups, _settings_value(settings, 'inventory_hostname'))
+def host_names(var, value, errors):
+    """``value`` of the variable ``var`` as a list of inventory host names;
+    [] after recording why it is not one."""
     if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, '__iter__'):
         errors.append('%s must be a list of inventory host names, got %r' % (var, value))
         return []
@@ -356,6 +354,14 @@ def _host_list(kind, settings, groups, errors):
         errors.append('%s must list inventory host names, got %r' % (var, bad))
         return []
     return hosts
+
+
+def _host_list(kind, settings, groups, errors):
+    var = HOST_LIST_VARS[kind]
+    value = _settings_value(settings, var)
+    if value is None:
+        return default_hosts(kind, groups, _settings_value(settings, 'inventory_hostname'))
+    return host_names(var, value, errors)
 
 
 def _job_names(settings, errors):

@@ -203,15 +203,7 @@ def _vllm_hosts(settings, groups, errors):
     value = settings.get(HOSTS_VAR) if settings is not None else None
     if value is None:
         return sorted(set((groups or {}).get('vllm_servers', [])))
-    if not _is_list(value):
-        errors.append('%s must be a list of inventory host names, got %r' % (HOSTS_VAR, value))
-        return []
-    hosts = list(value)
-    bad = [h for h in hosts if not isinstance(h, str) or not h]
-    if bad:
-        errors.append('%s must list inventory host names, got %r' % (HOSTS_VAR, bad))
-        return []
-    return sorted(set(hosts))
+    return sorted(set(fleet.host_names(HOSTS_VAR, value, errors)))
 
 
 def _model_groups(settings, errors):
