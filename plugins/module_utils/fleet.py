@@ -111,6 +111,11 @@ def default_hosts(kind, groups, inventory_hostname=None):
     raise KeyError(kind)
 
 
+def is_list(value):
+    """A list-like value: iterable, and not a string, bytes or a mapping."""
+    return not isinstance(value, (str, bytes, Mapping)) and hasattr(value, '__iter__')
+
+
 def _is_int_like(value):
     if isinstance(value, bool):
         return False
@@ -183,7 +188,7 @@ def vllm_entries(host, host_vars, errors):
     if entries is None:
         return []
     where = '%s of %s' % (VLLM_INSTANCES_VAR, host)
-    if isinstance(entries, (str, bytes, Mapping)) or not hasattr(entries, '__iter__'):
+    if not is_list(entries):
         # The type only: an entry may carry an API key.
         errors.append('%s must be a list of {name, port, ...}, got a %s' % (where, type(entries).__name__))
         return []
@@ -345,7 +350,7 @@ def _settings_value(settings, name):
 def host_names(var, value, errors):
     """``value`` of the variable ``var`` as a list of inventory host names;
     [] after recording why it is not one."""
-    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, '__iter__'):
+    if not is_list(value):
         errors.append('%s must be a list of inventory host names, got %r' % (var, value))
         return []
     hosts = list(value)
@@ -482,7 +487,7 @@ def alertmanager_peers(hostvars, hosts, me):
     name. Its port: ``alertmanager_cluster_port``, else 9094. One host, or
     none: no peers, and the cluster stays off.
     """
-    if isinstance(hosts, (str, bytes, Mapping)) or not hasattr(hosts, '__iter__'):
+    if not is_list(hosts):
         raise FleetError('alertmanager_cluster_hosts must be a list of inventory host names, got %r' % (hosts,))
     peers = []
     for host in sorted(set(hosts)):

@@ -140,10 +140,6 @@ def _setting(settings, name):
     return DEFAULT_SETTINGS[name] if value is None else value
 
 
-def _is_list(value):
-    return not isinstance(value, (str, bytes, Mapping)) and hasattr(value, '__iter__')
-
-
 def _positive_int(value, var, errors):
     if fleet._is_int_like(value) and int(value) >= 1:
         return int(value)
@@ -208,7 +204,7 @@ def _vllm_hosts(settings, groups, errors):
 
 def _model_groups(settings, errors):
     value = _setting(settings, GROUPS_VAR)
-    if not _is_list(value):
+    if not fleet.is_list(value):
         errors.append('%s must be a list of model names, got %r' % (GROUPS_VAR, value))
         return []
     names = list(value)
@@ -316,7 +312,7 @@ def _env_reference(value):
 
 def _extra_deployments(settings, errors):
     value = _setting(settings, EXTRA_VAR)
-    if not _is_list(value):
+    if not fleet.is_list(value):
         # The type only: an entry may carry a key.
         errors.append('%s must be a list of {model_name, litellm_params}, got a %s' % (EXTRA_VAR, type(value).__name__))
         return []
