@@ -36,11 +36,13 @@ units: setup
 molecule: platform
 	tests/run-tests.sh molecule
 
-# Docker engine, the Debian 12 systemd base image, the vLLM CPU image the
-# demo and the container scenarios run, and the dcgm-exporter stand-in image
-# (a test double, docs/testing.md): each built only when missing or stale.
+# Docker engine, the Debian 12 systemd base image, the vLLM CPU and LiteLLM
+# images the demo and the container scenarios run, and the dcgm-exporter
+# stand-in image (a test double, docs/testing.md): each built only when
+# missing or stale.
 platform: setup scenario-hosts
 	tests/platform/vllm-image.sh
+	tests/platform/litellm-image.sh
 	tests/platform/dcgm-standin-image.sh
 
 scenario-hosts: host-tools

@@ -36,6 +36,7 @@ trap 'molecule destroy -s "$scenario" >>"$log" 2>&1 || true' EXIT
 image_scripts=()
 grep -rqs 'vllm-cpu' "molecule/$scenario" && image_scripts+=(tests/platform/vllm-image.sh)
 grep -rqs 'dcgm-exporter-standin' "molecule/$scenario" && image_scripts+=(tests/platform/dcgm-standin-image.sh)
+grep -rqs 'llmops-vllm-stack/litellm' "molecule/$scenario" && image_scripts+=(tests/platform/litellm-image.sh)
 grep -rqs 'nvidia-standin-repo' "molecule/$scenario" && image_scripts+=(tests/platform/nvidia-standin-repo.sh)
 for script in "${image_scripts[@]}"; do
   images_start=$(date +%s)

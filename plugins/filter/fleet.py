@@ -10,9 +10,9 @@ the role default, so ``hostvars[inventory_hostname]`` works as settings where
 the role's defaults are not loaded (the verify play).
 
 - ``fleet_targets``: job name -> file_sd target groups.
-- ``fleet_job_auth``: job name -> ``{basic_auth, https}``, what its targets ask of the scraper.
-- ``fleet_job_http_settings`` (input: fleet_job_auth's answer): the basic_auth and
-  tls_config the fleet's scrape credentials add to each job, and the errors.
+- ``fleet_job_auth``: job name -> ``{basic_auth, bearer, https, kind}``, what its targets ask of the scraper.
+- ``fleet_job_http_settings`` (input: fleet_job_auth's answer): the basic_auth,
+  authorization, tls_config and metrics_path the fleet adds to each job, and the errors.
 - ``fleet_verify_checks``: ``[{job, kind, instances, min_targets}]`` per job with targets.
 - ``fleet_errors``: what makes the targets impossible, naming host and field ([] when fine).
 - ``fleet_targets_by_host``: host -> its targets, for reports (one model for all hosts).
@@ -51,9 +51,9 @@ def fleet_job_auth(hostvars, groups, settings=None):
     return _call(fleet.job_auth, hostvars, groups, settings)
 
 
-def fleet_job_http_settings(auth, operator_settings, username, password_file, ca_file):
+def fleet_job_http_settings(auth, operator_settings, username, password_file, ca_file, bearer_file=''):
     """``{settings: {job: {basic_auth, tls_config}}, errors: [...]}`` from the fleet's credentials."""
-    return fleet.job_http_settings(auth, operator_settings, username, password_file, ca_file)
+    return fleet.job_http_settings(auth, operator_settings, username, password_file, ca_file, bearer_file)
 
 
 def fleet_verify_checks(hostvars, groups, settings=None, kinds=None):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters over the gateway model (plugins/module_utils/litellm.py).
 
-Each of the first two takes ``hostvars`` as input, then ``groups`` and the
+Each of the first three takes ``hostvars`` as input, then ``groups`` and the
 settings: a mapping of the litellm role's variables (``litellm_vllm_hosts``,
 ``litellm_model_groups``, ``litellm_extra_deployments``, the router settings,
 ``litellm_require_auth_for_metrics``, ``litellm_database_url_set``); a
@@ -15,6 +15,8 @@ missing or null entry takes the role default.
   environment variable the config refers to.
 - ``litellm_errors``: what makes the config impossible, naming host, entry
   and variable ([] when fine).
+- ``litellm_model``: both in one build, ``{config, env, model_groups,
+  env_references, errors}``: what the litellm role checks and writes.
 - ``litellm_settings_errors`` (input: the master key, then the database URL):
   what is wrong with the gateway's secrets, never showing them (call it
   under no_log all the same).
@@ -36,6 +38,11 @@ def litellm_config(hostvars, groups, settings=None):
         raise AnsibleFilterError(str(exc))
 
 
+def litellm_model(hostvars, groups, settings=None):
+    """The whole gateway model, errors included: one build for the role's checks and its config."""
+    return litellm.build(hostvars, groups, settings)
+
+
 def litellm_errors(hostvars, groups, settings=None):
     """The gateway model's errors, each naming the host or entry and the variable; [] when there are none."""
     return litellm.errors(hostvars, groups, settings)
@@ -51,5 +58,6 @@ class FilterModule(object):
         return {
             'litellm_config': litellm_config,
             'litellm_errors': litellm_errors,
+            'litellm_model': litellm_model,
             'litellm_settings_errors': litellm_settings_errors,
         }

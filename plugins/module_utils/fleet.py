@@ -19,8 +19,9 @@ Effective port of a host for a job, first found wins:
 
 1. the endpoint fact the service role published when it ran on that host
    (``node_exporter_endpoint``, ``prometheus_endpoint``,
-   ``alertmanager_endpoint``, ``dcgm_exporter_endpoint``: a dict with at least
-   ``port`` and ``scheme``), so a port set as a role or play variable is seen;
+   ``alertmanager_endpoint``, ``dcgm_exporter_endpoint``, ``litellm_endpoint``:
+   a dict with at least ``port`` and ``scheme``), so a port set as a role or
+   play variable is seen;
 2. the host's inventory variable (``node_exporter_port`` ...);
 3. the role default, from ``DEFAULT_PORTS`` (a unit test keeps it equal to the
    roles' defaults).
@@ -46,13 +47,27 @@ SERVICES = {
     'dcgm': ('dcgm_exporter_port', 'dcgm_exporter_endpoint', 9400, 'dcgm_exporter'),
     'alertmanager': ('alertmanager_port', 'alertmanager_endpoint', 9093, 'alertmanager'),
     'prometheus': ('prometheus_port', 'prometheus_endpoint', 9090, 'prometheus'),
+    'litellm': ('litellm_port', 'litellm_endpoint', 4000, 'litellm'),
+}
+
+# The LiteLLM gateway's /metrics wants a key unless its role turned that off
+# (litellm_require_auth_for_metrics, default on: the series name every model,
+# deployment and upstream URL behind the gateway). Without a published
+# endpoint, the host's variable says; without that, the role default.
+LITELLM_METRICS_AUTH_VAR = 'litellm_require_auth_for_metrics'
+
+# Scrape settings a job's kind needs whatever the inventory: LiteLLM answers
+# /metrics with a redirect to /metrics/ (Prometheus would follow it, but a
+# redirect per scrape is a round trip for nothing).
+KIND_SCRAPE_SETTINGS = {
+    'litellm': {'metrics_path': '/metrics/'},
 }
 
 # The one table of default ports: port variable -> role default.
 DEFAULT_PORTS = dict((port_var, default) for port_var, _fact, default, _role in SERVICES.values())
 
 # Built-in jobs in the order they are written and checked.
-KINDS = ('node', 'vllm', 'dcgm', 'alertmanager', 'prometheus')
+KINDS = ('node', 'vllm', 'dcgm', 'alertmanager', 'prometheus', 'litellm')
 
 # kind -> variable naming its job (the prometheus role's variables)
 JOB_NAME_VARS = {
@@ -61,6 +76,7 @@ JOB_NAME_VARS = {
     'dcgm': 'prometheus_rules_job_dcgm',
     'alertmanager': 'prometheus_job_alertmanager',
     'prometheus': 'prometheus_job_prometheus',
+    'litellm': 'prometheus_rules_job_litellm',
 }
 
 # kind -> variable listing its hosts (the prometheus role's variables)
@@ -70,6 +86,7 @@ HOST_LIST_VARS = {
     'dcgm': 'prometheus_dcgm_hosts',
     'alertmanager': 'prometheus_alertmanager_hosts',
     'prometheus': 'prometheus_self_hosts',
+    'litellm': 'prometheus_litellm_hosts',
 }
 
 # The prometheus role's default job names (a unit test keeps them equal).
@@ -79,6 +96,7 @@ DEFAULT_JOB_NAMES = {
     'prometheus_rules_job_dcgm': 'dcgm',
     'prometheus_job_alertmanager': 'alertmanager',
     'prometheus_job_prometheus': 'prometheus',
+    'prometheus_rules_job_litellm': 'litellm',
 }
 
 SETTING_VARS = tuple(sorted(set(JOB_NAME_VARS.values()) | set(HOST_LIST_VARS.values())))
@@ -108,6 +126,8 @@ def default_hosts(kind, groups, inventory_hostname=None):
         if 'monitoring' in groups:
             return list(groups['monitoring'])
         return [inventory_hostname] if inventory_hostname else []
+    if kind == 'litellm':
+        return list(groups.get('gateway', []))
     raise KeyError(kind)
 
 
@@ -169,10 +189,27 @@ def effective_endpoint(host, host_vars, kind, errors=None):
     if errors is None and own_errors:
         raise FleetError('; '.join(own_errors))
     # A service bound to one address (vllm_stack_internal_network) is dialled there;
-    # one with basic-auth users wants credentials from its scraper.
+    # one with basic-auth users wants credentials from its scraper, the
+    # gateway a bearer key.
+    bearer = False
+    if kind == 'litellm':
+        if endpoint is not None and endpoint.get('metrics_auth') is not None:
+            bearer = _truthy(endpoint.get('metrics_auth'))
+        elif host_vars is not None and host_vars.get(LITELLM_METRICS_AUTH_VAR) is not None:
+            bearer = _truthy(host_vars.get(LITELLM_METRICS_AUTH_VAR))
+        else:
+            bearer = True
     return {'port': port if port is not None else default, 'scheme': scheme, 'source': source,
             'address': _published_address(endpoint, 'address'),
-            'basic_auth': bool(endpoint.get('basic_auth')) if endpoint is not None else False}
+            'basic_auth': bool(endpoint.get('basic_auth')) if endpoint is not None else False,
+            'bearer': bearer}
+
+
+def _truthy(value):
+    """A boolean as Ansible writes it: true/false, yes/no, on/off, 1/0 (strings too)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ('true', 'yes', 'on', '1')
+    return bool(value)
 
 
 def effective_port(host, host_vars, kind):
@@ -436,14 +473,14 @@ def build(hostvars, groups, settings=None):
                 for name, port in vllm_entries(host, hv, errors):
                     targets.append({
                         'host': host, 'address': address, 'port': port, 'scheme': 'http', 'basic_auth': False,
-                        'labels': {'instance': host, 'vllm_instance': name},
+                        'bearer': False, 'labels': {'instance': host, 'vllm_instance': name},
                     })
             else:
                 endpoint = effective_endpoint(host, hv, kind, errors)
                 targets.append({
                     'host': host, 'address': endpoint['address'] or address, 'port': endpoint['port'],
                     'scheme': endpoint['scheme'], 'basic_auth': endpoint['basic_auth'],
-                    'labels': {'instance': host},
+                    'bearer': endpoint['bearer'], 'labels': {'instance': host},
                 })
         jobs.append({'kind': kind, 'name': names[kind], 'targets': targets})
     for host in sorted(unknown):
@@ -552,25 +589,28 @@ def targets(hostvars, groups, settings=None):
 
 
 def job_auth(hostvars, groups, settings=None):
-    """Job name -> what its targets ask of the scraper: ``{'basic_auth': bool, 'https': bool}``.
+    """Job name -> what its targets ask of the scraper: ``{'basic_auth', 'bearer', 'https', 'kind'}``.
 
     From the published endpoints: ``basic_auth`` when any target's service
     has basic-auth users (Prometheus then sends the fleet's scrape
     credentials to the whole job; a service without users ignores them),
     ``https`` when any target serves TLS (the job then trusts the fleet's
-    CA). Credentials are per job in Prometheus, schemes per target.
+    CA), ``bearer`` when a gateway's /metrics wants its key. Credentials are
+    per job in Prometheus, schemes per target.
     """
     model = _checked(build(hostvars, groups, settings))
     result = {}
     for job in model['jobs']:
         result[job['name']] = {
             'basic_auth': any(t['basic_auth'] for t in job['targets']),
+            'bearer': any(t.get('bearer') for t in job['targets']),
             'https': any(t['scheme'] == 'https' for t in job['targets']),
+            'kind': job['kind'],
         }
     return result
 
 
-def job_http_settings(auth, operator_settings, username, password_file, ca_file):
+def job_http_settings(auth, operator_settings, username, password_file, ca_file, bearer_file=''):
     """Job name -> the scrape settings the fleet's credentials add to it, and the errors.
 
     ``auth`` is :func:`job_auth`'s answer, ``operator_settings`` the
@@ -578,18 +618,28 @@ def job_http_settings(auth, operator_settings, username, password_file, ca_file)
     win: a job they give ``basic_auth``/``authorization`` or ``tls_config``
     gets none of ours. A job whose targets want basic auth gets
     ``basic_auth`` with ``username`` and ``password_file``; one with an https
-    target and a CA file gets ``tls_config.ca_file``. Returns
-    ``{'settings': {job: {...}}, 'errors': [...]}``; an error names the job and
-    ``prometheus_scrape_basic_auth`` when basic auth is wanted and no
-    credentials are given anywhere.
+    target and a CA file gets ``tls_config.ca_file``; one whose targets want
+    a bearer key (the LiteLLM gateway) ``authorization.credentials_file:
+    bearer_file``. A job's kind may add settings of its own
+    (``KIND_SCRAPE_SETTINGS``). Returns ``{'settings': {job: {...}},
+    'errors': [...]}``; an error names the job and the variable when
+    credentials are wanted and given nowhere.
     """
     result = {}
     errors = []
     operator_settings = operator_settings or {}
     for job in sorted(auth):
         own = operator_settings.get(job) or {}
-        added = {}
-        if auth[job].get('basic_auth') and not ('basic_auth' in own or 'authorization' in own or 'oauth2' in own):
+        added = dict(KIND_SCRAPE_SETTINGS.get(auth[job].get('kind'), {}))
+        credentials = 'basic_auth' in own or 'authorization' in own or 'oauth2' in own
+        if auth[job].get('bearer') and not credentials:
+            if bearer_file:
+                added['authorization'] = {'type': 'Bearer', 'credentials_file': bearer_file}
+            else:
+                errors.append('job %s: the gateway\'s /metrics wants its master key (%s is on), but '
+                              'prometheus_secrets has no entry named by prometheus_litellm_metrics_secret and '
+                              'prometheus_scrape_job_settings.%s no authorization' % (job, LITELLM_METRICS_AUTH_VAR, job))
+        elif auth[job].get('basic_auth') and not ('basic_auth' in own or 'authorization' in own or 'oauth2' in own):
             if username:
                 added['basic_auth'] = {'username': username, 'password_file': password_file}
             else:

@@ -5,12 +5,15 @@
 # Live test of tests/scripts/rule_series.py (every input series of every
 # shipped rule exists) against a real Prometheus loaded with the role's
 # rendered rules, scraping itself, a node exporter and an Alertmanager under
-# the role's job names and instance labels. The vLLM and dcgm jobs do not run
-# here (the molecule scenarios prove the vLLM half), so:
+# the role's job names and instance labels. The vLLM, LiteLLM and dcgm jobs
+# do not run here (the litellm molecule scenario proves the vLLM and LiteLLM
+# halves), so:
 #   1. restricted to the node, prometheus and alertmanager jobs, the checker
-#      must find every series and exit 0;
+#      must find every series and exit 0 (the vllm, litellm and dcgm
+#      selectors are skipped);
 #   2. unrestricted, it must exit 1 and report as missing only selectors of
-#      the vllm job (dcgm ones are allowlisted by rule_series_allowlist.json).
+#      the vllm and litellm jobs (dcgm ones are allowlisted by
+#      rule_series_allowlist.json).
 #
 # Needs Debian's prometheus, prometheus-node-exporter and
 # prometheus-alertmanager, declared for the integration stage in
@@ -121,19 +124,22 @@ grep -q 'node_filesystem_avail_bytes.*ok:' "$workdir/only-jobs.out"
 grep -q 'alertmanager_notifications_failed_total.*ok:' "$workdir/only-jobs.out"
 grep -q 'prometheus_rule_evaluation_failures_total.*ok:' "$workdir/only-jobs.out"
 grep -q 'DCGM_FI_DEV_GPU_TEMP.*skipped' "$workdir/only-jobs.out"
+grep -q 'litellm_deployment_state{job="litellm"}.*skipped' "$workdir/only-jobs.out"
 
-echo "== all jobs: the vLLM series must be reported missing, nothing else"
+echo "== all jobs: the vLLM and LiteLLM series must be reported missing, nothing else"
 rc=0
 python3 "$checker" --url "http://$prometheus" "${allow[@]}" >"$workdir/all.out" || rc=$?
 cat "$workdir/all.out"
 if ((rc != 1)); then
-    echo "FAIL: expected exit status 1 (vLLM series missing), got $rc" >&2
+    echo "FAIL: expected exit status 1 (vLLM and LiteLLM series missing), got $rc" >&2
     exit 1
 fi
 grep -q 'vllm:num_requests_running{job="vllm"}  ->  MISSING: no series' "$workdir/all.out"
+grep -q 'up{job="litellm"}  ->  MISSING: no series' "$workdir/all.out"
+grep -q 'litellm_deployment_state{job="litellm"}  ->  MISSING: no series' "$workdir/all.out"
 grep -q 'DCGM_FI_DEV_GPU_TEMP{job="dcgm"}  ->  allowlisted' "$workdir/all.out"
-if grep MISSING "$workdir/all.out" | grep -v 'job="vllm"'; then
-    echo "FAIL: series missing outside the vllm job (above)" >&2
+if grep MISSING "$workdir/all.out" | grep -v -e 'job="vllm"' -e 'job="litellm"'; then
+    echo "FAIL: series missing outside the vllm and litellm jobs (above)" >&2
     exit 1
 fi
 

@@ -45,7 +45,9 @@ def test_gpu_errors_filter_names_the_host():
 def test_targets_are_file_sd_yaml():
     targets = fleet_targets(HOSTVARS, GROUPS, HOSTVARS['mon'])
     # Settings read from a host's vars: the job name set for the monitoring host counts.
-    assert list(targets) == ['host', 'vllm', 'dcgm', 'alertmanager', 'prometheus']
+    assert list(targets) == ['host', 'vllm', 'dcgm', 'alertmanager', 'prometheus', 'litellm']
+    # No gateway group: the litellm job has no targets.
+    assert targets['litellm'] == []
     assert yaml.safe_load(yaml.safe_dump(targets['vllm'])) == [
         {'targets': ['[fd00::11]:8000'], 'labels': {'instance': 'gpu-1', 'vllm_instance': 'llama'}},
         {'targets': ['[fd00::11]:8001'], 'labels': {'instance': 'gpu-1', 'vllm_instance': 'qwen'}},
@@ -98,3 +100,75 @@ def test_alertmanager_peers_filter_names_the_variable():
     assert peers(HOSTVARS, ['mon', 'gpu-1'], 'mon') == ['[fd00::11]:9094']
     with pytest.raises(AnsibleFilterError, match='alertmanager_cluster_hosts must be a list'):
         peers(HOSTVARS, 'mon', 'mon')
+
+
+# The LiteLLM gateway: hosts of the gateway group, its published port, and a
+# bearer key for /metrics unless the gateway turned that off.
+GATEWAY_GROUPS = dict(GROUPS, gateway=['gw-1', 'gw-2', 'gw-3'])
+GATEWAY_HOSTVARS = dict(HOSTVARS, **{
+    'gw-1': {'litellm_endpoint': {'port': 4100, 'scheme': 'http', 'address': '10.0.0.5', 'metrics_auth': True}},
+    'gw-2': {'litellm_require_auth_for_metrics': 'false'},
+    'gw-3': {'litellm_port': 4001},
+})
+
+
+def test_gateway_hosts_are_the_litellm_job():
+    targets = fleet_targets(GATEWAY_HOSTVARS, GATEWAY_GROUPS, {})
+    assert targets['litellm'] == [
+        {'targets': ['10.0.0.5:4100'], 'labels': {'instance': 'gw-1'}},
+        {'targets': ['gw-2:4000'], 'labels': {'instance': 'gw-2'}},
+        {'targets': ['gw-3:4001'], 'labels': {'instance': 'gw-3'}},
+    ]
+    assert fleet_port(GATEWAY_HOSTVARS['gw-3'], 'litellm') == 4001
+
+
+def test_gateway_metrics_want_the_key_unless_turned_off():
+    auth = FilterModule().filters()['fleet_job_auth']
+    hosts = {'gw-2': GATEWAY_HOSTVARS['gw-2']}
+    assert auth(hosts, {'gateway': ['gw-2']}, {})['litellm']['bearer'] is False
+    # Published endpoint, then the host's variable, then the role default (on).
+    assert auth({'gw-2': {'litellm_require_auth_for_metrics': False,
+                          'litellm_endpoint': {'port': 4000, 'metrics_auth': True}}},
+                {'gateway': ['gw-2']}, {})['litellm']['bearer'] is True
+    assert auth({'gw-3': {}}, {'gateway': ['gw-3']}, {})['litellm'] == {
+        'basic_auth': False, 'bearer': True, 'https': False, 'kind': 'litellm'}
+
+
+def test_gateway_job_gets_the_key_file_and_its_metrics_path():
+    filters = FilterModule().filters()
+    auth = filters['fleet_job_auth'](GATEWAY_HOSTVARS, GATEWAY_GROUPS, {})
+    result = filters['fleet_job_http_settings'](auth, {}, '', '', '', '/etc/prometheus/secrets/litellm_master_key')
+    assert result['errors'] == []
+    assert result['settings']['litellm'] == {
+        'metrics_path': '/metrics/',
+        'authorization': {'type': 'Bearer', 'credentials_file': '/etc/prometheus/secrets/litellm_master_key'}}
+    # No other job gets either.
+    assert 'vllm' not in result['settings']
+
+
+def test_gateway_job_without_a_key_is_an_error_naming_the_variables():
+    filters = FilterModule().filters()
+    auth = filters['fleet_job_auth'](GATEWAY_HOSTVARS, GATEWAY_GROUPS, {})
+    result = filters['fleet_job_http_settings'](auth, {}, '', '', '')
+    assert len(result['errors']) == 1
+    assert 'job litellm' in result['errors'][0]
+    assert 'prometheus_litellm_metrics_secret' in result['errors'][0]
+    assert 'litellm_require_auth_for_metrics' in result['errors'][0]
+    # The operator's own authorization wins, and needs no secret of ours.
+    own = {'litellm': {'authorization': {'credentials_file': '/srv/key'}}}
+    result = filters['fleet_job_http_settings'](auth, own, '', '', '')
+    assert result['errors'] == []
+    assert result['settings']['litellm'] == {'metrics_path': '/metrics/'}
+
+
+def test_gateway_job_without_metrics_auth_needs_no_key():
+    filters = FilterModule().filters()
+    hosts = {'gw-2': GATEWAY_HOSTVARS['gw-2']}
+    auth = filters['fleet_job_auth'](hosts, {'gateway': ['gw-2']}, {})
+    result = filters['fleet_job_http_settings'](auth, {}, '', '', '')
+    assert result == {'settings': {'litellm': {'metrics_path': '/metrics/'}}, 'errors': []}
+
+
+def test_gateway_verify_checks():
+    checks = fleet_verify_checks(GATEWAY_HOSTVARS, GATEWAY_GROUPS, {}, ['litellm'])
+    assert checks == [{'job': 'litellm', 'kind': 'litellm', 'instances': ['gw-1', 'gw-2', 'gw-3'], 'min_targets': 3}]

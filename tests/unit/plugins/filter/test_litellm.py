@@ -44,7 +44,15 @@ def errors_of(hostvars, groups, settings=None):
 
 
 def test_filters_are_registered():
-    assert sorted(FILTERS) == ['litellm_config', 'litellm_errors', 'litellm_settings_errors']
+    assert sorted(FILTERS) == ['litellm_config', 'litellm_errors', 'litellm_model', 'litellm_settings_errors']
+
+
+def test_model_filter_is_one_build_with_its_errors():
+    hostvars, groups = two_replicas()
+    model = FILTERS['litellm_model'](hostvars, groups, {})
+    assert model['errors'] == []
+    assert dict((k, v) for k, v in model.items() if k != 'errors') == FILTERS['litellm_config'](hostvars, groups, {})
+    assert FILTERS['litellm_model'](hostvars, groups, {'litellm_num_retries': 0})['errors']
 
 
 def test_two_replicas_of_one_model_form_one_group():

@@ -254,7 +254,7 @@ def test_cpu_only_vllm_hosts_have_no_dcgm_target():
 def test_job_names_follow_the_settings(fleet_of_three):
     settings = {'prometheus_rules_job_node': 'host', 'prometheus_rules_job_vllm': 'llm', 'prometheus_rules_job_dcgm': None}
     targets = fleet.targets(fleet_of_three[0], fleet_of_three[1], settings)
-    assert list(targets) == ['host', 'llm', 'dcgm', 'alertmanager', 'prometheus']
+    assert list(targets) == ['host', 'llm', 'dcgm', 'alertmanager', 'prometheus', 'litellm']
 
 
 def test_self_hosts_without_a_monitoring_group_fall_back_to_the_current_host():
@@ -314,7 +314,7 @@ def test_default_job_names_equal_the_prometheus_role_defaults():
 
 
 @pytest.mark.parametrize('groups', [
-    {'all': ['a', 'b', 'm'], 'vllm_servers': ['a', 'b'], 'monitoring': ['m']},
+    {'all': ['a', 'b', 'm', 'g'], 'vllm_servers': ['a', 'b'], 'monitoring': ['m'], 'gateway': ['g']},
     {'all': ['a'], 'ungrouped': ['a']},
     {'all': ['a', 'm'], 'vllm_servers': [], 'monitoring': []},
 ])
@@ -444,11 +444,13 @@ def test_job_auth_follows_the_published_endpoints():
                 'prometheus_endpoint': {'port': 9090, 'scheme': 'http', 'basic_auth': True}},
     }, vllm_servers=['gpu-1', 'gpu-2'], monitoring=['mon'])
     auth = fleet.job_auth(hostvars, groups)
-    assert auth['node'] == {'basic_auth': True, 'https': True}
-    assert auth['alertmanager'] == {'basic_auth': False, 'https': True}
-    assert auth['prometheus'] == {'basic_auth': True, 'https': False}
-    assert auth['vllm'] == {'basic_auth': False, 'https': False}
-    assert auth['dcgm'] == {'basic_auth': False, 'https': False}
+    assert auth['node'] == {'basic_auth': True, 'bearer': False, 'https': True, 'kind': 'node'}
+    assert auth['alertmanager'] == {'basic_auth': False, 'bearer': False, 'https': True, 'kind': 'alertmanager'}
+    assert auth['prometheus'] == {'basic_auth': True, 'bearer': False, 'https': False, 'kind': 'prometheus'}
+    assert auth['vllm'] == {'basic_auth': False, 'bearer': False, 'https': False, 'kind': 'vllm'}
+    assert auth['dcgm'] == {'basic_auth': False, 'bearer': False, 'https': False, 'kind': 'dcgm'}
+    # No gateway group: a litellm job without targets asks for nothing.
+    assert auth['litellm'] == {'basic_auth': False, 'bearer': False, 'https': False, 'kind': 'litellm'}
 
 
 def test_job_auth_without_published_endpoints_asks_for_nothing():
