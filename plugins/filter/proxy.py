@@ -16,7 +16,8 @@ starts the module (``ps`` for any local user, ``-vvv``). So downloads get the
 proxy without its credentials (``proxy_env_public``) and send them as a
 ``Proxy-Authorization`` header (``proxy_authorization``), a module argument
 that travels on the module's stdin; apt gets them from a root-only
-``APT_CONFIG`` file (``apt_proxy_conf``).
+``APT_CONFIG`` file (``apt_proxy_conf``). Containers get ``proxy_env_local``:
+the same, with everything local added to no_proxy.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -112,6 +113,32 @@ def proxy_env(settings):
     return env
 
 
+def proxy_env_local(settings, local_hosts):
+    """proxy_env of ``settings`` with ``local_hosts`` added to its no_proxy, or {} without a proxy.
+
+    For containers: nothing local (loopback, the host's own names, the
+    fleet's servers) may go through the proxy. The configured no_proxy
+    (a comma-separated string or a list) comes first, then ``local_hosts``;
+    entries are trimmed, empty ones dropped, repeats kept once, in order, so
+    the same inventory always gives the same environment. Settings without
+    http_proxy and https_proxy give {}: no_proxy alone means nothing.
+    """
+    if settings is None:
+        return {}
+    if not isinstance(settings, dict):
+        return proxy_env(settings)
+    if not (str(settings.get("http_proxy") or "") + str(settings.get("https_proxy") or "")):
+        return {}
+    configured = settings.get("no_proxy") or ""
+    entries = configured.split(",") if isinstance(configured, str) else list(configured)
+    no_proxy = []
+    for entry in entries + list(local_hosts or []):
+        entry = str(entry).strip()
+        if entry and entry not in no_proxy:
+            no_proxy.append(entry)
+    return proxy_env(dict(settings, no_proxy=",".join(no_proxy)))
+
+
 def _strip_userinfo(url):
     return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^@/\s]*@", r"\1", url)
 
@@ -193,6 +220,7 @@ def apt_proxy_conf(env):
 
 class FilterModule(object):
     def filters(self):
-        return {"proxy_env": proxy_env, "proxy_errors": proxy_errors, "proxy_env_public": proxy_env_public,
+        return {"proxy_env": proxy_env, "proxy_env_local": proxy_env_local, "proxy_errors": proxy_errors,
+                "proxy_env_public": proxy_env_public,
                 "redact_credentials": redact,
                 "proxy_authorization": proxy_authorization, "apt_proxy_conf": apt_proxy_conf}

@@ -639,7 +639,7 @@ def job_http_settings(auth, operator_settings, username, password_file, ca_file,
                 errors.append('job %s: the gateway\'s /metrics wants its master key (%s is on), but '
                               'prometheus_secrets has no entry named by prometheus_litellm_metrics_secret and '
                               'prometheus_scrape_job_settings.%s no authorization' % (job, LITELLM_METRICS_AUTH_VAR, job))
-        elif auth[job].get('basic_auth') and not ('basic_auth' in own or 'authorization' in own or 'oauth2' in own):
+        elif auth[job].get('basic_auth') and not credentials:
             if username:
                 added['basic_auth'] = {'username': username, 'password_file': password_file}
             else:

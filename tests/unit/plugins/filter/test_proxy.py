@@ -15,7 +15,8 @@ from ansible_collections.llmops.vllm_stack.plugins.filter.proxy import (
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
-        'apt_proxy_conf', 'proxy_authorization', 'proxy_env', 'proxy_env_public', 'proxy_errors', 'redact_credentials']
+        'apt_proxy_conf', 'proxy_authorization', 'proxy_env', 'proxy_env_local', 'proxy_env_public', 'proxy_errors',
+        'redact_credentials']
 
 
 @pytest.mark.parametrize('settings', [
@@ -104,3 +105,21 @@ def test_apt_conf_sets_both_proxies_and_direct_hosts():
     # Domains and CIDRs apt cannot match are named, not silently dropped.
     assert conf.splitlines()[-1] == '// no_proxy entries apt cannot match (exact host names only): .internal, 10.0.0.0/8'
     assert apt_proxy_conf({}) == ''
+
+
+LOCAL = ['localhost', '127.0.0.1', '::1', 'vllm-1', '']
+
+
+@pytest.mark.parametrize('settings', [None, {}, {'http_proxy': '', 'https_proxy': None, 'no_proxy': '.corp'}])
+def test_proxy_env_local_without_a_proxy_is_empty(settings):
+    assert FilterModule().filters()['proxy_env_local'](settings, LOCAL) == {}
+
+
+@pytest.mark.parametrize('no_proxy', [' .corp, localhost ,,10.0.0.0/8', ['.corp', 'localhost ', '', '10.0.0.0/8'], None])
+def test_proxy_env_local_adds_the_local_hosts_once_in_order(no_proxy):
+    settings = {'http_proxy': 'http://u:p@proxy.corp:3128', 'https_proxy': '', 'no_proxy': no_proxy}
+    env = FilterModule().filters()['proxy_env_local'](settings, LOCAL)
+    configured = [] if no_proxy is None else ['.corp', 'localhost', '10.0.0.0/8']
+    expected = ','.join(configured + [h for h in ['localhost', '127.0.0.1', '::1', 'vllm-1'] if h not in configured])
+    assert env == {'http_proxy': 'http://u:p@proxy.corp:3128', 'HTTP_PROXY': 'http://u:p@proxy.corp:3128',
+                   'no_proxy': expected, 'NO_PROXY': expected}
