@@ -17,6 +17,7 @@ the role's defaults are not loaded (the verify play).
 - ``fleet_errors``: what makes the targets impossible, naming host and field ([] when fine).
 - ``fleet_targets_by_host``: host -> its targets, for reports (one model for all hosts).
 - ``fleet_host_targets``: the targets of one host.
+- ``fleet_gpu_holders``: ``[{instance, gpu, vllm_instance, model_name}]``, the GPUs vLLM instances hold.
 - ``fleet_port`` (input: one host's hostvars entry): the effective port of a kind.
 - ``vllm_gpu_errors`` (input: one host's vllm_instances): GPU indices repeated or
   shared between instances, parallel sizes that differ from the GPU count.
@@ -98,6 +99,11 @@ def vllm_public_instances(instances, secret_keys, secret_args):
     return fleet.public_instances(instances, secret_keys, secret_args)
 
 
+def fleet_gpu_holders(hostvars, groups, settings=None):
+    """``[{instance, gpu, vllm_instance, model_name}]``: which vLLM instance holds each GPU."""
+    return _call(fleet.gpu_holders, hostvars, groups, settings)
+
+
 def fleet_alertmanager_peers(hostvars, hosts, me):
     """``address:port`` of the cluster peers of ``me`` among ``hosts``."""
     return _call(fleet.alertmanager_peers, hostvars, hosts, me)
@@ -118,4 +124,5 @@ class FilterModule(object):
             'vllm_arg_errors': vllm_arg_errors,
             'vllm_public_instances': vllm_public_instances,
             'fleet_alertmanager_peers': fleet_alertmanager_peers,
+            'fleet_gpu_holders': fleet_gpu_holders,
         }

@@ -463,6 +463,9 @@ def build(hostvars, groups, settings=None):
         host_lists['dcgm'] = [h for h in host_lists['vllm'] if _gpus_listed(host_vars(h))]
 
     jobs = []
+    gpu_holders = []
+    for host in sorted(set(host_lists['dcgm'])):
+        gpu_holders.extend(_gpu_holders(host, host_vars(host), errors))
     for kind in KINDS:
         targets = []
         for host in sorted(set(host_lists[kind])):
@@ -486,7 +489,35 @@ def build(hostvars, groups, settings=None):
     for host in sorted(unknown):
         warnings.append('host %s is not in the inventory (hostvars): scraped as %s with default ports, without vLLM '
                         'instances' % (host, address_of(host, None)))
-    return {'jobs': jobs, 'errors': errors, 'warnings': warnings}
+    return {'jobs': jobs, 'gpu_holders': gpu_holders, 'errors': errors, 'warnings': warnings}
+
+
+def _gpu_holders(host, host_vars, errors):
+    """One ``{instance, gpu, vllm_instance, model_name}`` per GPU a vLLM instance of ``host`` lists.
+
+    ``gpu`` is the index as dcgm-exporter's ``gpu`` label has it, and
+    ``model_name`` what vLLM labels its series with (served_model_name,
+    else model), so dashboards can join GPU series to the server on them.
+    """
+    names = set(name for name, _port in vllm_entries(host, host_vars, errors))
+    holders = []
+    for entry in (host_vars or {}).get(VLLM_INSTANCES_VAR) or []:
+        if not isinstance(entry, Mapping) or entry.get('name') not in names or not is_list(entry.get('gpus')):
+            continue
+        model_name = entry.get('served_model_name') or entry.get('model') or ''
+        for gpu in entry['gpus']:
+            holders.append({'instance': host, 'gpu': str(gpu), 'vllm_instance': entry['name'], 'model_name': str(model_name)})
+    return sorted(holders, key=lambda holder: (_index_order(holder['gpu']), holder['vllm_instance']))
+
+
+def _index_order(index):
+    """GPU 2 before GPU 10."""
+    return (0, int(index), '') if index.isdigit() else (1, 0, index)
+
+
+def gpu_holders(hostvars, groups, settings=None):
+    """The GPUs of the dcgm-exporter hosts that vLLM instances hold, sorted by host and GPU."""
+    return _checked(build(hostvars, groups, settings))['gpu_holders']
 
 
 def _published_address(endpoint, key):

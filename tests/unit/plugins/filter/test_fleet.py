@@ -30,8 +30,8 @@ GROUPS = {'all': ['gpu-1', 'mon'], 'vllm_servers': ['gpu-1'], 'monitoring': ['mo
 
 def test_filters_are_registered():
     assert sorted(FilterModule().filters()) == [
-        'fleet_alertmanager_peers', 'fleet_errors', 'fleet_host_targets', 'fleet_job_auth', 'fleet_job_http_settings',
-        'fleet_port',
+        'fleet_alertmanager_peers', 'fleet_errors', 'fleet_gpu_holders', 'fleet_host_targets', 'fleet_job_auth',
+        'fleet_job_http_settings', 'fleet_port',
         'fleet_targets', 'fleet_targets_by_host', 'fleet_verify_checks',
         'vllm_arg_errors', 'vllm_gpu_errors', 'vllm_public_instances']
 
@@ -172,3 +172,11 @@ def test_gateway_job_without_metrics_auth_needs_no_key():
 def test_gateway_verify_checks():
     checks = fleet_verify_checks(GATEWAY_HOSTVARS, GATEWAY_GROUPS, {}, ['litellm'])
     assert checks == [{'job': 'litellm', 'kind': 'litellm', 'instances': ['gw-1', 'gw-2', 'gw-3'], 'min_targets': 3}]
+
+
+def test_gpu_holders_filter():
+    # The instances of gpu-1 name no model: the label is empty, not missing.
+    assert FilterModule().filters()['fleet_gpu_holders'](HOSTVARS, GROUPS) == [
+        {'instance': 'gpu-1', 'gpu': '0', 'vllm_instance': 'llama', 'model_name': ''},
+        {'instance': 'gpu-1', 'gpu': '1', 'vllm_instance': 'qwen', 'model_name': ''},
+    ]

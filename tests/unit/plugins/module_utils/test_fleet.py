@@ -485,3 +485,31 @@ def test_job_http_settings_leave_what_the_operator_set_and_name_missing_credenti
     assert got['errors'] == [
         'job prometheus: its targets have basic-auth users, but prometheus_scrape_basic_auth (default: '
         'vllm_stack_scrape_auth) has no username and prometheus_scrape_job_settings.prometheus no basic_auth']
+
+
+def test_gpu_holders_name_the_instance_and_model_of_each_gpu():
+    hv, groups = inventory({
+        'gpu-1': {'vllm_instances': [vllm('big', 8000, gpus=[10, 2]), vllm('small', 8001, gpus=[3], model='Qwen/Qwen3-8B')]},
+        'gpu-2': {'vllm_instances': [dict(vllm('raw', 8000, gpus=[0]), served_model_name='')]},
+        'cpu-1': {'vllm_instances': [vllm('cpu', 8000)]},
+    }, vllm_servers=['gpu-1', 'gpu-2', 'cpu-1'], monitoring=['mon'])
+    assert fleet.gpu_holders(hv, groups) == [
+        {'instance': 'gpu-1', 'gpu': '2', 'vllm_instance': 'big', 'model_name': 'Llama-3.1-8B-Instruct'},
+        {'instance': 'gpu-1', 'gpu': '3', 'vllm_instance': 'small', 'model_name': 'Qwen3-8B'},
+        {'instance': 'gpu-1', 'gpu': '10', 'vllm_instance': 'big', 'model_name': 'Llama-3.1-8B-Instruct'},
+        # No served_model_name: vLLM labels its series with the model.
+        {'instance': 'gpu-2', 'gpu': '0', 'vllm_instance': 'raw', 'model_name': 'meta-llama/Llama-3.1-8B-Instruct'},
+    ]
+
+
+def test_gpu_holders_only_for_the_dcgm_hosts():
+    hv, groups = inventory({'gpu-1': {'vllm_instances': [vllm('big', 8000, gpus=[0])]}},
+                           vllm_servers=['gpu-1'], monitoring=['mon'])
+    assert fleet.gpu_holders(hv, groups, {'prometheus_dcgm_hosts': []}) == []
+
+
+def test_gpu_holders_fail_on_the_fleets_errors():
+    hv, groups = inventory({'gpu-1': {'vllm_instances': [vllm('a', 8000, gpus=[0]), vllm('b', 8000, gpus=[1])]}},
+                           vllm_servers=['gpu-1'], monitoring=['mon'])
+    with pytest.raises(fleet.FleetError, match='port 8000 is used by'):
+        fleet.gpu_holders(hv, groups)
