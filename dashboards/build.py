@@ -206,8 +206,10 @@ def query_variable(name, label, query, default=None, multi=True, include_all=Tru
         "regex": "",
         "sort": 1,
     }
-    if include_all:
+    if include_all and name != "job":
         # One regex for "All" instead of a long alternation of every value.
+        # Not for job: its values are those of one exporter's metric, and
+        # `up{job=~".*"}` would count every other job's targets too.
         variable["allValue"] = ".*"
     return variable
 
@@ -240,6 +242,22 @@ def links():
         "tooltip": "",
         "url": "",
     }]
+
+
+def link_to(uid, title, tooltip):
+    """A link to one shipped dashboard that carries time range and variables."""
+    return {
+        "type": "link",
+        "title": title,
+        "tooltip": tooltip,
+        "url": "/d/%s" % uid,
+        "asDropdown": False,
+        "includeVars": True,
+        "keepTime": True,
+        "targetBlank": False,
+        "icon": "dashboard",
+        "tags": [],
+    }
 
 
 def dashboard(uid, title, description, variables, rows, extra_links=None):
@@ -424,7 +442,9 @@ def vllm():
     ]
     return dashboard("llmops-vllm", "vLLM serving",
                      "vLLM 0.32 servers per model and instance: latency, throughput, scheduler, KV cache and errors.",
-                     variables, rows)
+                     variables, rows,
+                     [link_to("llmops-fleet", "Fleet and SLO overview (this job and model)",
+                              "The SLOs and availability of the selected models")])
 
 
 # --------------------------------------------------------------------------
@@ -512,7 +532,9 @@ def fleet():
     ]
     return dashboard("llmops-fleet", "Fleet and SLO overview",
                      "Per model availability, latency SLO burn rates (prometheus role recording rules), saturation and firing alerts.",
-                     variables, rows)
+                     variables, rows,
+                     [link_to("llmops-vllm", "vLLM serving (this job and model)",
+                              "Latency, throughput and cache of the selected models per server")])
 
 
 # --------------------------------------------------------------------------
@@ -685,7 +707,9 @@ def litellm():
     # (model_group) and deployment (model_id, api_base, litellm_model_name);
     # litellm_deployment_state has litellm_model_name but no model_group.
     base = dict(job="job", instance="instance")
-    proxy = selector(requested_model="model", **base)
+    # Prometheus' own scrapes of /metrics/ are counted as proxy requests too
+    # (route="/metrics/", requested_model=""): left out of the traffic.
+    proxy = selector(requested_model="model", route='!~"/metrics/?"', **base)
     group_sel = selector(model_group="model", **base)
     deploy_name = selector(litellm_model_name="model", **base)
     anchor = "litellm_deployment_total_requests_total"
