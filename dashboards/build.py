@@ -465,8 +465,9 @@ def fleet():
                          "prometheus_slo_e2e_latency_objective of the prometheus role"),
     ]
     # up carries no model_name: join it to the model a target served within
-    # the last day (the engine series go stale while a target is down).
-    model_of_target = ('max by (job, instance, vllm_instance, model_name) '
+    # the last day (the engine series go stale while a target is down);
+    # group() is 1 per (target, model), so the product stays up's 0 or 1.
+    model_of_target = ('group by (job, instance, vllm_instance, model_name) '
                        '(last_over_time(vllm:num_requests_running%s[1d]))' % sel)
 
     def burn(record, objective):

@@ -316,3 +316,12 @@ def test_broken_copy_helper_leaves_the_shipped_files_alone(tmp_path):
     before = load("vllm.json")
     broken(tmp_path, lambda doc: doc.update(uid="changed"))
     assert load("vllm.json") == copy.deepcopy(before)
+
+
+def test_availability_joins_up_to_the_model_with_value_one():
+    doc = load("fleet.json")
+    (panel,) = [p for p in lint.walk_panels(doc["panels"]) if p["title"] == "Availability per model"]
+    expr = panel["targets"][0]["expr"]
+    # group() is 1 per target and model: the product keeps up's 0/1.
+    assert "group_left (model_name)" in expr
+    assert "group by (job, instance, vllm_instance, model_name) (last_over_time(vllm:num_requests_running" in expr
