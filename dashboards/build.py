@@ -480,7 +480,7 @@ def fleet():
                  [target('sum(up%s)' % up, instant=True)], w=4),
             stat("Targets down", "vLLM targets whose scrape fails; any non-zero value is an outage of a replica.",
                  [target('count(up%s == 0) or vector(0)' % up, instant=True)], w=4, thresholds=[(1, "red")]),
-            stat("Firing alerts", "Alerts firing now in Prometheus (all components); details in the Alerts row.",
+            stat("Alerts firing now", "Alerts firing now in Prometheus (all components); details in the Alerts row.",
                  [target('count(ALERTS{alertstate="firing"}) or vector(0)', instant=True)], w=4,
                  thresholds=[(1, "red")]),
             stat("Requests/s", "Completed requests per second over all selected models.",
@@ -564,7 +564,7 @@ def gpu():
             stat("Hottest GPU", "Highest GPU temperature of the selection; the alert threshold is 85 C.",
                  [target('max(DCGM_FI_DEV_GPU_TEMP%s %s)' % (sel, NOT_BLANK), instant=True)], unit="celsius", w=6,
                  thresholds=[(80, "yellow"), (85, "red")]),
-            stat("Power draw", "Total power draw of the selected GPUs.",
+            stat("Total power draw", "Total power draw of the selected GPUs.",
                  [target('sum(DCGM_FI_DEV_POWER_USAGE%s)' % sel, instant=True)], unit="watt", w=6),
         ]),
         row("Utilization", [
