@@ -188,7 +188,7 @@ def lint_document(path, doc, names):
     # Expressions.
     for where, expr in expressions(doc):
         try:
-            selectors, _ = extract(substitute(expr))
+            selectors = extract(substitute(expr))[0]
         except PromQLError as error:
             problems.append("%s: %s: expression does not parse: %s" % (label, where, error))
             continue

@@ -247,8 +247,9 @@ def format_value(variable, fmt):
     if fmt == "singlequote":
         return ",".join("'%s'" % v.replace("'", "\\'") for v in values)
     if fmt == "text":
-        return "All" if variable.is_all else " + ".join(variable.texts[variable.values.index(v)]
-                                                          if v in variable.values else v for v in values)
+        if variable.is_all:
+            return "All"
+        return " + ".join(variable.texts[variable.values.index(v)] if v in variable.values else v for v in values)
     if fmt == "queryparam":
         return "&".join("var-%s=%s" % (variable.name, urllib.parse.quote(v, safe="")) for v in values)
     if fmt == "percentencode":
@@ -575,15 +576,13 @@ def iter_panels(container):
     """Every panel with targets, rows' nested panels included (old 'rows' layout too)."""
     for panel in container.get("panels") or []:
         if panel.get("type") == "row" or panel.get("panels"):
-            for inner in iter_panels(panel):
-                yield inner
+            yield from iter_panels(panel)
             if panel.get("targets"):
                 yield panel
         else:
             yield panel
     for row in container.get("rows") or []:
-        for inner in iter_panels(row):
-            yield inner
+        yield from iter_panels(row)
 
 
 def is_prometheus_target(target, panel):
@@ -912,8 +911,8 @@ def main(argv=None):
     if stale:
         print("\nWARNING stale allowlist entries (their queries return data now):")
         for entry in stale:
-            print("  [%s] %s: %s  (data: %s)" % (entry["source"], entry["pattern"], entry["reason"],
-                                                ", ".join(entry["data"])))
+            print("  [%s] %s: %s  (data: %s)" % (
+                entry["source"], entry["pattern"], entry["reason"], ", ".join(entry["data"])))
     if unused:
         print("\nallowlist entries matching no query here:")
         for entry in unused:

@@ -251,7 +251,7 @@ def test_dashboard_frame(name):
 @pytest.mark.parametrize("name", FILES)
 def test_variables(name):
     variables = {variable["name"]: variable for variable in load(name)["templating"]["list"]}
-    assert [n for n in VARIABLES[name]] == [n for n in variables if n in VARIABLES[name]]
+    assert list(VARIABLES[name]) == [n for n in variables if n in VARIABLES[name]]
     source = variables["datasource"]
     assert (source["type"], source["query"], source["current"]) == ("datasource", "prometheus", {})
     for key in VARIABLES[name][1:]:
