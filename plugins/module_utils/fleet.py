@@ -465,7 +465,7 @@ def build(hostvars, groups, settings=None):
     jobs = []
     gpu_holders = []
     for host in sorted(set(host_lists['dcgm'])):
-        gpu_holders.extend(_gpu_holders(host, host_vars(host), errors))
+        gpu_holders.extend(_gpu_holders(host, host_vars(host)))
     for kind in KINDS:
         targets = []
         for host in sorted(set(host_lists[kind])):
@@ -492,14 +492,16 @@ def build(hostvars, groups, settings=None):
     return {'jobs': jobs, 'gpu_holders': gpu_holders, 'errors': errors, 'warnings': warnings}
 
 
-def _gpu_holders(host, host_vars, errors):
+def _gpu_holders(host, host_vars):
     """One ``{instance, gpu, vllm_instance, model_name}`` per GPU a vLLM instance of ``host`` lists.
 
     ``gpu`` is the index as dcgm-exporter's ``gpu`` label has it, and
     ``model_name`` what vLLM labels its series with (served_model_name,
     else model), so dashboards can join GPU series to the server on them.
     """
-    names = set(name for name, _port in vllm_entries(host, host_vars, errors))
+    # The vllm job's pass records the entries' errors; recording them here
+    # too would name each one twice.
+    names = set(name for name, _port in vllm_entries(host, host_vars, []))
     holders = []
     for entry in (host_vars or {}).get(VLLM_INSTANCES_VAR) or []:
         if not isinstance(entry, Mapping) or entry.get('name') not in names or not is_list(entry.get('gpus')):

@@ -513,3 +513,10 @@ def test_gpu_holders_fail_on_the_fleets_errors():
                            vllm_servers=['gpu-1'], monitoring=['mon'])
     with pytest.raises(fleet.FleetError, match='port 8000 is used by'):
         fleet.gpu_holders(hv, groups)
+
+
+def test_gpu_holders_name_each_error_once():
+    hv, groups = inventory({'gpu-1': {'vllm_instances': [vllm('a', 8000, gpus=[0]), vllm('b', 8000, gpus=[1])]}},
+                           vllm_servers=['gpu-1'], monitoring=['mon'])
+    errors = fleet.build(hv, groups)['errors']
+    assert len([error for error in errors if 'port 8000 is used by' in error]) == 1, errors
