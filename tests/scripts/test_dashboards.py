@@ -119,36 +119,27 @@ def test_lint_catches_a_hard_coded_datasource_name(tmp_path):
     assert any("hard-coded datasource" in problem for problem in problems), problems
 
 
-@pytest.mark.parametrize("removed", ["vllm:gpu_cache_usage_perc", "vllm:time_per_output_token_seconds_bucket",
-                                     "vllm:num_requests_swapped"])
-def test_lint_catches_a_removed_vllm_metric(tmp_path, removed):
-    def mutate(doc):
-        first_panel(doc)["targets"][0]["expr"] = 'sum(%s{job=~"$job"})' % removed
-    problems = broken(tmp_path, mutate)
-    assert any("removed vLLM metric" in problem for problem in problems), problems
+# (expr put into the first target, what lint must say about it, whether the
+# check needs the reference scrapes)
+BAD_EXPRS = [
+    ('sum(vllm:gpu_cache_usage_perc{job=~"$job"})', "removed vLLM metric", False),
+    ('sum(vllm:time_per_output_token_seconds_bucket{job=~"$job"})', "removed vLLM metric", False),
+    ('sum(vllm:num_requests_swapped{job=~"$job"})', "removed vLLM metric", False),
+    ('sum(vllm_num_requests_running{job=~"$job"})', "vllm_num_requests_running is not a vLLM scrape name", False),
+    ('rate(vllm:no_such_metric_total{job=~"$job"}[$__rate_interval])', "vllm:no_such_metric_total is in no scrape file", True),
+    ('sum by (model_name (rate(vllm:prompt_tokens_total[$__rate_interval]))', "does not parse", False),
+]
 
 
-def test_lint_catches_an_underscore_vllm_name(tmp_path):
-    def mutate(doc):
-        first_panel(doc)["targets"][0]["expr"] = 'sum(vllm_num_requests_running{job=~"$job"})'
-    problems = broken(tmp_path, mutate)
-    assert any("vllm_num_requests_running is not a vLLM scrape name" in problem for problem in problems), problems
-
-
-def test_lint_catches_a_metric_missing_from_the_scrapes(tmp_path):
-    scrapes()
+@pytest.mark.parametrize("expr,message,needs_scrapes", BAD_EXPRS)
+def test_lint_catches_a_bad_expr(tmp_path, expr, message, needs_scrapes):
+    if needs_scrapes:
+        scrapes()
 
     def mutate(doc):
-        first_panel(doc)["targets"][0]["expr"] = 'rate(vllm:no_such_metric_total{job=~"$job"}[$__rate_interval])'
+        first_panel(doc)["targets"][0]["expr"] = expr
     problems = broken(tmp_path, mutate)
-    assert any("vllm:no_such_metric_total is in no scrape file" in problem for problem in problems), problems
-
-
-def test_lint_catches_an_unparsable_expr(tmp_path):
-    def mutate(doc):
-        first_panel(doc)["targets"][0]["expr"] = 'sum by (model_name (rate(vllm:prompt_tokens_total[$__rate_interval]))'
-    problems = broken(tmp_path, mutate)
-    assert any("does not parse" in problem for problem in problems), problems
+    assert any(message in problem for problem in problems), problems
 
 
 def test_lint_catches_a_duplicate_uid(tmp_path):
