@@ -6,11 +6,11 @@
 # (tests/images/nvidia-standin, see its README.md). No NVIDIA software, driver
 # or GPU is involved. The packages are made with dpkg-deb from generated
 # trees, indexed with apt-ftparchive and signed with a throwaway key that is
-# made for the run and thrown away after signing.
+# made for the run and thrown away after signing (tests/platform/standin-repo-lib.sh).
 #
 #   tests/platform/nvidia-standin-repo.sh [OUT]   (OUT: .cache/nvidia-standin-repo)
 #
-# A run whose inputs (the sources folder, this script, `uname -r`) did not
+# A run whose inputs (the sources folder, this script, the library, `uname -r`) did not
 # change and whose tree is complete only says so. The tree is built aside
 # and moved into place whole.
 set -euo pipefail
@@ -43,100 +43,19 @@ if [[ $arch != amd64 ]]; then
 fi
 multiarch=x86_64-linux-gnu
 
-inputs_hash=$(
-  {
-    (cd "$src" && find . -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum)
-    sha256sum <"$0"
-    printf '%s\n' "$kernel_release" | sha256sum
-  } | sha256sum | cut -c1-16
-)
+STANDIN_NAME=nvidia-standin-repo
+STANDIN_WHAT='nvidia stand-in repository'
+STANDIN_DESCRIPTION_BODY=' Not NVIDIA software: a test double built by tests/platform/nvidia-standin-repo.sh
+ of the llmops.vllm_stack collection. Same name, version and dependencies
+ as the real package; its files are shell scripts and text markers.
+'
+# shellcheck source=tests/platform/standin-repo-lib.sh
+. "$here/standin-repo-lib.sh"
 
-mkdir -p "$cache"
-exec 9>"$cache/nvidia-standin-repo.lock"
-flock 9
-
-# Current: same inputs, every file the last build wrote still there unchanged,
-# and its signing key valid for at least another day (apt refuses a
-# repository signed by an expired key).
-tree_is_current() {
-  [[ -f $out/.inputs && $(<"$out/.inputs") == "$inputs_hash" ]] || return 1
-  [[ -f $out/.manifest && -f $out/.key-expires ]] || return 1
-  (cd "$out" && sha256sum --quiet --strict -c .manifest >/dev/null 2>&1) || return 1
-  (($(<"$out/.key-expires") > $(date +%s) + 86400))
-}
-
-if tree_is_current; then
-  echo "nvidia stand-in repository $out is current (inputs $inputs_hash)"
-  exit 0
-fi
-
-"$here/host-tools.sh" --require platform
-
-umask 022
-mkdir -p "$(dirname "$out")"
-work=$(mktemp -d "$(dirname "$out")/.nvidia-standin-repo.build.XXXXXX")
-# gpg's agent socket lives in GNUPGHOME: keep its path short.
-export GNUPGHOME
-GNUPGHOME=$(mktemp -d /tmp/nvidia-standin-gnupg.XXXXXX)
-cleanup() {
-  gpgconf --kill gpg-agent >/dev/null 2>&1 || true
-  rm -rf "$GNUPGHOME" "$work"
-}
-trap cleanup EXIT
-
-new=$work/repo
-trees=$work/trees
-mkdir -p "$new/$CUDA_DIR" "$new/$TOOLKIT_DIR" "$trees"
-chmod 0755 "$new"
-
-# render SRC DEST MODE [KEY=VALUE...]: copies a source file, replacing each
-# @KEY@ with VALUE; fails on a placeholder left over.
-render() {
-  local from=$src/$1 to=$2 mode=$3 pair
-  shift 3
-  local -a sed_args=()
-  for pair in "$@"; do
-    sed_args+=(-e "s|@${pair%%=*}@|${pair#*=}|g")
-  done
-  mkdir -p "$(dirname "$to")"
-  if ((${#sed_args[@]})); then sed "${sed_args[@]}" "$from" >"$to"; else cp "$from" "$to"; fi
-  if grep -qE '@[A-Z_]+@' "$to"; then
-    echo "nvidia-standin-repo: placeholder left in $to (from $from): $(grep -oE '@[A-Z_]+@' "$to" | sort -u | tr '\n' ' ')" >&2
-    exit 1
-  fi
-  chmod "$mode" "$to"
-}
-
-# marker FILE TEXT: a plain text file standing in for a real one.
-marker() {
-  mkdir -p "$(dirname "$1")"
-  printf '%s\n' "$2" >"$1"
-  chmod 0644 "$1"
-}
-
-# new_tree NAME VERSION: a fresh package tree in $tree.
-new_tree() {
-  tree=$trees/$1_$2
-  mkdir -p "$tree/DEBIAN"
-}
-
-# deb REPO_DIR NAME VERSION ARCH SUMMARY [FIELD: VALUE...]: writes
-# DEBIAN/control for $tree and builds the package into REPO_DIR.
-deb() {
-  local dir=$1 name=$2 version=$3 package_arch=$4 summary=$5 field size
-  shift 5
-  size=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
-  {
-    printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: %s\n' "$name" "$version" "$package_arch" "$MAINTAINER"
-    printf 'Installed-Size: %s\nSection: misc\nPriority: optional\n' "$size"
-    for field in "$@"; do printf '%s\n' "$field"; done
-    printf 'Description: %s%s\n' "$DESCRIPTION_PREFIX" "$summary"
-    printf ' Not NVIDIA software: a test double built by tests/platform/nvidia-standin-repo.sh\n'
-    printf ' of the llmops.vllm_stack collection. Same name, version and dependencies\n'
-    printf ' as the real package; its files are shell scripts and text markers.\n'
-  } >"$tree/DEBIAN/control"
-  dpkg-deb --root-owner-group --build "$tree" "$new/$dir/${name}_${version}_${package_arch}.deb" >/dev/null
-}
+# Skips the build when the sources folder, this script, the library and
+# `uname -r` are unchanged and the tree is complete.
+standin_repo_begin "$0" "$kernel_release"
+mkdir -p "$new/$CUDA_DIR" "$new/$TOOLKIT_DIR"
 
 # ---- CUDA repository: driver packages per driver version -----------------
 for V in "${DRIVER_VERSIONS[@]}"; do
@@ -223,36 +142,14 @@ for T in "${TOOLKIT_VERSIONS[@]}"; do
 done
 
 # ---- the throwaway key, the indexes and their signatures ------------------
-gpg --batch --quiet --passphrase '' --quick-gen-key "$KEY_UID" ed25519 sign 2d 2>/dev/null
-fingerprint=$(gpg --batch --quiet --no-auto-check-trustdb --with-colons --list-secret-keys | awk -F: '$1 == "fpr" {print $10; exit}')
-key_expires=$(gpg --batch --quiet --no-auto-check-trustdb --with-colons --list-keys "$fingerprint" | awk -F: '$1 == "pub" {print $7; exit}')
-gpg --batch --armor --export "$fingerprint" >"$work/key.asc"
-
-# index_and_sign DIR LABEL: Packages, Packages.gz, Release, InRelease, Release.gpg.
-index_and_sign() {
-  local dir=$new/$1 label=$2
-  (cd "$dir" && apt-ftparchive packages . >"$work/Packages")
-  mv "$work/Packages" "$dir/Packages"
-  gzip -9n -c "$dir/Packages" >"$dir/Packages.gz"
-  (cd "$dir" && apt-ftparchive \
-    -o APT::FTPArchive::Release::Origin="NVIDIA stand-in" \
-    -o APT::FTPArchive::Release::Label="$label" \
-    -o APT::FTPArchive::Release::Architectures="$arch" \
-    -o APT::FTPArchive::Release::Description="${DESCRIPTION_PREFIX}not NVIDIA's repository" \
-    release . >"$work/Release")
-  mv "$work/Release" "$dir/Release"
-  gpg --batch --yes --local-user "$fingerprint" --clearsign -o "$dir/InRelease" "$dir/Release"
-  gpg --batch --yes --local-user "$fingerprint" -abs -o "$dir/Release.gpg" "$dir/Release"
-}
-index_and_sign "$CUDA_DIR" "NVIDIA CUDA stand-in"
-index_and_sign "$TOOLKIT_DIR" "libnvidia-container stand-in"
+standin_make_key
+standin_flat_index_and_sign "$CUDA_DIR" "NVIDIA stand-in" "NVIDIA CUDA stand-in" "${DESCRIPTION_PREFIX}not NVIDIA's repository"
+standin_flat_index_and_sign "$TOOLKIT_DIR" "NVIDIA stand-in" "libnvidia-container stand-in" "${DESCRIPTION_PREFIX}not NVIDIA's repository"
 
 # The public key where NVIDIA publishes its real ones.
 install -m 0644 "$work/key.asc" "$new/$CUDA_DIR/3bf863cc.pub"
 install -m 0644 "$work/key.asc" "$new/libnvidia-container/gpgkey"
-# The private key goes with GNUPGHOME now, not at exit.
-gpgconf --kill gpg-agent >/dev/null 2>&1 || true
-rm -rf "$GNUPGHOME"
+standin_drop_key
 
 cat >"$new/README.txt" <<EOF
 STAND-IN for llmops.vllm_stack tests: this is NOT an NVIDIA repository.
@@ -273,15 +170,4 @@ fingerprint $fingerprint), made for this build and deleted after signing;
 it expires $(date -u -d "@$key_expires" '+%Y-%m-%d %H:%M UTC').
 EOF
 
-printf '%s\n' "$key_expires" >"$new/.key-expires"
-printf '%s\n' "$inputs_hash" >"$new/.inputs"
-(cd "$new" && find . -type f -printf '%P\0' | sort -z | xargs -0 sha256sum) >"$work/manifest"
-mv "$work/manifest" "$new/.manifest"
-
-# Into place: the old tree aside, the new one in, the old one deleted.
-if [[ -e $out ]]; then
-  mv "$out" "$work/old"
-fi
-mv "$new" "$out"
-rm -rf "$work/old"
-echo "built nvidia stand-in repository $out (inputs $inputs_hash)"
+standin_repo_finish
