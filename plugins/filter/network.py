@@ -11,6 +11,10 @@
   and not a wildcard, else ''.
 - ``host_port`` (input: an address, then the port): ``address:port``, an IPv6
   address in brackets.
+- ``endpoint_url`` (input: an endpoint a role published, ``{scheme, address,
+  port}``, then the name to use for a wildcard or empty address, loopback by
+  default): the URL a process on that host reaches it under. For HTTPS pass
+  the host's name: its certificate names the host, not 127.0.0.1.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,10 +43,19 @@ def host_port(address, port):
     return network.host_port(address, port)
 
 
+def endpoint_url(endpoint, wildcard_host='127.0.0.1'):
+    """``scheme://address:port`` of a published endpoint; wildcard_host for a wildcard address."""
+    address = str(endpoint.get('address') or '')
+    if address in ('', '0.0.0.0', '::'):
+        address = wildcard_host or '127.0.0.1'
+    return '%s://%s' % (endpoint.get('scheme') or 'http', network.host_port(address, int(endpoint['port'])))
+
+
 class FilterModule(object):
     def filters(self):
         return {
             'listen_address': listen_address,
             'first_ip': first_ip,
             'host_port': host_port,
+            'endpoint_url': endpoint_url,
         }

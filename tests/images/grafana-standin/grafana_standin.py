@@ -173,7 +173,7 @@ def expand(value, section_values):
     value = re.sub(r"\$__env\{([^}]*)\}", env, value)
     value = re.sub(r"\$__file\{([^}]*)\}", file_, value)
     value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", env, value)
-    for _ in range(5):
+    for _depth in range(5):
         new = re.sub(r"%\(([^)]+)\)s", lambda m: section_values.get(m.group(1), m.group(0)), value)
         if new == value:
             break
@@ -199,7 +199,7 @@ class Config:
             target = commandline
             if key.startswith("default."):
                 key, target = key[len("default."):], defaults
-            section, _, name = key.rpartition(".")
+            section, _dot, name = key.rpartition(".")
             target.setdefault(section, {})[name] = value
         self._merge(defaults)
         if config_file:
@@ -274,7 +274,7 @@ def encode_password(password, salt):
 
 def new_salt():
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(alphabet) for _index in range(10))
 
 
 def read_state(path):
@@ -618,7 +618,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not header.lower().startswith("basic "):
             return None, "Unauthorized"
         try:
-            login, _, password = base64.b64decode(header[6:].strip()).decode().partition(":")
+            login, _colon, password = base64.b64decode(header[6:].strip()).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
             return None, "Unauthorized"
         try:

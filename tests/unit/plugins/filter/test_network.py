@@ -15,7 +15,7 @@ FILTERS = FilterModule().filters()
 
 
 def test_filters_are_registered():
-    assert sorted(FILTERS) == ['first_ip', 'host_port', 'listen_address']
+    assert sorted(FILTERS) == ['endpoint_url', 'first_ip', 'host_port', 'listen_address']
 
 
 def test_listen_address_from_the_facts():
@@ -33,3 +33,21 @@ def test_cluster_listen_address_default_shape():
     # alertmanager_cluster_listen_address's default: the first IP, with the port.
     assert FILTERS['host_port'](FILTERS['first_ip'](['0.0.0.0', 'mon-01', '10.40.0.9']), 9094) == '10.40.0.9:9094'
     assert FILTERS['host_port'](FILTERS['first_ip'](['0.0.0.0', 'mon-01']), 9094) == ':9094'
+
+
+@pytest.mark.parametrize('endpoint, url', [
+    ({'scheme': 'http', 'address': '0.0.0.0', 'port': 9090}, 'http://127.0.0.1:9090'),
+    ({'scheme': 'https', 'address': '', 'port': '9093'}, 'https://127.0.0.1:9093'),
+    ({'scheme': 'http', 'address': '::', 'port': 9090}, 'http://127.0.0.1:9090'),
+    ({'scheme': 'http', 'address': '10.40.0.4', 'port': 9090}, 'http://10.40.0.4:9090'),
+    ({'scheme': 'http', 'address': 'fd00::4', 'port': 9090}, 'http://[fd00::4]:9090'),
+    ({'address': 'mon-01', 'port': 3000}, 'http://mon-01:3000'),
+])
+def test_endpoint_url(endpoint, url):
+    assert FILTERS['endpoint_url'](endpoint) == url
+
+
+def test_endpoint_url_names_the_host_for_a_certificate():
+    endpoint = {'scheme': 'https', 'address': '0.0.0.0', 'port': 9090}
+    assert FILTERS['endpoint_url'](endpoint, 'mon-01.example.internal') == 'https://mon-01.example.internal:9090'
+    assert FILTERS['endpoint_url'](dict(endpoint, address='10.40.0.4'), 'mon-01') == 'https://10.40.0.4:9090'
