@@ -83,10 +83,7 @@ done
 standin_make_key
 dist=dists/$SUITE
 binary=$dist/$COMPONENT/binary-$arch
-mkdir -p "$new/$binary"
-(cd "$new" && apt-ftparchive packages pool >"$work/Packages")
-mv "$work/Packages" "$new/$binary/Packages"
-gzip -9n -c "$new/$binary/Packages" >"$new/$binary/Packages.gz"
+standin_packages . pool "$binary"
 standin_release "$dist" \
   -o APT::FTPArchive::Release::Origin="Grafana stand-in" \
   -o APT::FTPArchive::Release::Label="Grafana stand-in" \

@@ -155,14 +155,23 @@ standin_release() {
   mv "$work/Release" "$dir/Release"
 }
 
+# Packages and Packages.gz in OUT (under the new tree) for the .debs found
+# under SCAN, a path relative to ROOT (under the new tree), the paths in the
+# index relative to ROOT: a flat repository indexes itself (ROOT = OUT,
+# SCAN = .), a suite indexes pool/ from the top into dists/.../binary-ARCH.
+standin_packages() {
+  local root=$new/$1 scan=$2 out=$new/$3
+  mkdir -p "$out"
+  (cd "$root" && apt-ftparchive packages "$scan" >"$work/Packages")
+  mv "$work/Packages" "$out/Packages"
+  gzip -9n -c "$out/Packages" >"$out/Packages.gz"
+}
+
 # standin_flat_index_and_sign DIR ORIGIN LABEL DESCRIPTION: a flat
 # repository (Suites: /) in $new/DIR: Packages, Packages.gz, Release,
 # InRelease, Release.gpg.
 standin_flat_index_and_sign() {
-  local dir=$new/$1
-  (cd "$dir" && apt-ftparchive packages . >"$work/Packages")
-  mv "$work/Packages" "$dir/Packages"
-  gzip -9n -c "$dir/Packages" >"$dir/Packages.gz"
+  standin_packages "$1" . "$1"
   standin_release "$1" \
     -o APT::FTPArchive::Release::Origin="$2" \
     -o APT::FTPArchive::Release::Label="$3" \

@@ -375,45 +375,50 @@ def valid_url(value):
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
-def read_datasources(directory):
-    found, defaults = [], []
+def provisioning_entries(directory, key):
+    """(path, index, entry) of every entry under KEY of the apiVersion 1 files in directory, $VARs expanded."""
     for path in yaml_files(directory):
         doc = load_yaml(path)
         if doc is None:
             continue
         if not isinstance(doc, dict) or doc.get("apiVersion") != 1:
             raise StandinError("%s: apiVersion must be 1 (stand-in reads apiVersion 1 files only)" % path)
-        entries = doc.get("datasources") or []
+        entries = doc.get(key) or []
         if not isinstance(entries, list):
-            raise StandinError("%s: datasources must be a list" % path)
-        for index, ds in enumerate(entries):
-            if not isinstance(ds, dict):
-                raise StandinError("%s: datasources[%d] is not a mapping" % (path, index))
-            ds = expand_env(ds)
-            name, kind = ds.get("name"), ds.get("type")
-            if not name:
-                raise StandinError("%s: datasources[%d] has no name" % (path, index))
-            if not kind:
-                raise StandinError("%s: datasource %s has no type" % (path, name))
-            if ds.get("access", "proxy") not in ("proxy", "direct"):
-                raise StandinError("%s: datasource %s: access must be proxy or direct" % (path, name))
-            if kind in URL_TYPES and not valid_url(ds.get("url")):
-                raise StandinError("%s: datasource %s of type %s: url %r is not a URL" % (path, name, kind, ds.get("url")))
-            for field in ("jsonData", "secureJsonData"):
-                if not isinstance(ds.get(field, {}) or {}, dict):
-                    raise StandinError("%s: datasource %s: %s must be a mapping" % (path, name, field))
-            if ds.get("isDefault"):
-                defaults.append(name)
-            uid = str(ds.get("uid") or stable_uid("datasource", name))
-            found = [d for d in found if d["name"] != name]
-            found.append({"name": name, "type": kind, "uid": uid, "access": ds.get("access", "proxy"),
-                          "url": ds.get("url", ""), "user": ds.get("user", ""),
-                          "database": ds.get("database", ""), "basicAuth": bool(ds.get("basicAuth")),
-                          "basicAuthUser": ds.get("basicAuthUser", ""),
-                          "withCredentials": bool(ds.get("withCredentials")),
-                          "isDefault": bool(ds.get("isDefault")), "jsonData": ds.get("jsonData") or {},
-                          "secureJsonData": ds.get("secureJsonData") or {}, "version": ds.get("version", 1),
-                          "editable": bool(ds.get("editable")), "file": path})
+            raise StandinError("%s: %s must be a list" % (path, key))
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise StandinError("%s: %s[%d] is not a mapping" % (path, key, index))
+            yield path, index, expand_env(entry)
+
+
+def read_datasources(directory):
+    found, defaults = [], []
+    for path, index, ds in provisioning_entries(directory, "datasources"):
+        name, kind = ds.get("name"), ds.get("type")
+        if not name:
+            raise StandinError("%s: datasources[%d] has no name" % (path, index))
+        if not kind:
+            raise StandinError("%s: datasource %s has no type" % (path, name))
+        if ds.get("access", "proxy") not in ("proxy", "direct"):
+            raise StandinError("%s: datasource %s: access must be proxy or direct" % (path, name))
+        if kind in URL_TYPES and not valid_url(ds.get("url")):
+            raise StandinError("%s: datasource %s of type %s: url %r is not a URL" % (path, name, kind, ds.get("url")))
+        for field in ("jsonData", "secureJsonData"):
+            if not isinstance(ds.get(field, {}) or {}, dict):
+                raise StandinError("%s: datasource %s: %s must be a mapping" % (path, name, field))
+        if ds.get("isDefault"):
+            defaults.append(name)
+        uid = str(ds.get("uid") or stable_uid("datasource", name))
+        found = [d for d in found if d["name"] != name]
+        found.append({"name": name, "type": kind, "uid": uid, "access": ds.get("access", "proxy"),
+                      "url": ds.get("url", ""), "user": ds.get("user", ""),
+                      "database": ds.get("database", ""), "basicAuth": bool(ds.get("basicAuth")),
+                      "basicAuthUser": ds.get("basicAuthUser", ""),
+                      "withCredentials": bool(ds.get("withCredentials")),
+                      "isDefault": bool(ds.get("isDefault")), "jsonData": ds.get("jsonData") or {},
+                      "secureJsonData": ds.get("secureJsonData") or {}, "version": ds.get("version", 1),
+                      "editable": bool(ds.get("editable")), "file": path})
     if len(defaults) > 1:
         raise StandinError("datasource.yaml config is invalid. Only one datasource per organization "
                            "can be marked as default (%s)" % ", ".join(defaults))
@@ -429,35 +434,23 @@ def read_datasources(directory):
 
 def read_dashboards(directory):
     providers = []
-    for path in yaml_files(directory):
-        doc = load_yaml(path)
-        if doc is None:
-            continue
-        if not isinstance(doc, dict) or doc.get("apiVersion") != 1:
-            raise StandinError("%s: apiVersion must be 1 (stand-in reads apiVersion 1 files only)" % path)
-        entries = doc.get("providers") or []
-        if not isinstance(entries, list):
-            raise StandinError("%s: providers must be a list" % path)
-        for index, p in enumerate(entries):
-            if not isinstance(p, dict):
-                raise StandinError("%s: providers[%d] is not a mapping" % (path, index))
-            p = expand_env(p)
-            if not p.get("name"):
-                raise StandinError("%s: providers[%d] has no name" % (path, index))
-            if p.get("type", "file") != "file":
-                raise StandinError("%s: provider %s: type %r is not supported" % (path, p["name"], p.get("type")))
-            options = p.get("options") or {}
-            if not isinstance(options, dict) or not options.get("path"):
-                raise StandinError("%s: provider %s has no options.path" % (path, p["name"]))
-            try:
-                interval = int(p.get("updateIntervalSeconds", 10))
-            except (TypeError, ValueError) as e:
-                raise StandinError("%s: provider %s: updateIntervalSeconds must be a number" % (path, p["name"])) from e
-            providers.append({"name": p["name"], "folder": p.get("folder", "") or "",
-                              "folderUid": p.get("folderUid", "") or "", "options": options,
-                              "allowUiUpdates": bool(p.get("allowUiUpdates")),
-                              "disableDeletion": bool(p.get("disableDeletion")),
-                              "updateIntervalSeconds": interval, "file": path})
+    for path, index, p in provisioning_entries(directory, "providers"):
+        if not p.get("name"):
+            raise StandinError("%s: providers[%d] has no name" % (path, index))
+        if p.get("type", "file") != "file":
+            raise StandinError("%s: provider %s: type %r is not supported" % (path, p["name"], p.get("type")))
+        options = p.get("options") or {}
+        if not isinstance(options, dict) or not options.get("path"):
+            raise StandinError("%s: provider %s has no options.path" % (path, p["name"]))
+        try:
+            interval = int(p.get("updateIntervalSeconds", 10))
+        except (TypeError, ValueError) as e:
+            raise StandinError("%s: provider %s: updateIntervalSeconds must be a number" % (path, p["name"])) from e
+        providers.append({"name": p["name"], "folder": p.get("folder", "") or "",
+                          "folderUid": p.get("folderUid", "") or "", "options": options,
+                          "allowUiUpdates": bool(p.get("allowUiUpdates")),
+                          "disableDeletion": bool(p.get("disableDeletion")),
+                          "updateIntervalSeconds": interval, "file": path})
     dashboards, folders, seen = [], {}, {}
     for provider in providers:
         root = provider["options"]["path"]
