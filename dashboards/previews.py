@@ -164,9 +164,10 @@ def plan_previews(documents, shipped, limit=DEFAULT_PANELS):
         if not panels:
             missing.append(dashboard["uid"])
             continue
-        generated = max((p.get("generated") or "" for p in panels), default="")
-        plans.append({"uid": dashboard["uid"], "title": dashboard["title"], "generated": generated,
-                      "panels": panels[:limit]})
+        shown = panels[:limit]
+        # The title's time: the newest of the files the shown panels come from.
+        generated = max((p.get("generated") or "" for p in shown), default="")
+        plans.append({"uid": dashboard["uid"], "title": dashboard["title"], "generated": generated, "panels": shown})
     return plans, missing
 
 
