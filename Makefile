@@ -4,12 +4,13 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 VENV := .venv
+PREVIEWS_VENV := .cache/previews-venv
 COLLECTION_LINK := .cache/collections/ansible_collections/llmops/vllm_stack
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.cache/collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo demo-down test lint sanity units molecule platform scenario-hosts host-tools setup clean
+.PHONY: demo demo-down test lint sanity units molecule platform scenario-hosts host-tools setup previews clean
 
 demo: platform
 	tests/platform/demo.sh up
@@ -58,6 +59,18 @@ host-tools:
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+# README images of the dashboards (docs/dashboards/<uid>.png), drawn from the
+# query results the molecule scenarios fetch (`make test` or one scenario
+# first). matplotlib lives in a venv of its own so `make test` never needs it;
+# like $(VENV), it is made only when missing or older than its requirements.
+previews: $(PREVIEWS_VENV)/.installed
+	$(PREVIEWS_VENV)/bin/python dashboards/previews.py --out docs/dashboards .cache/dashboard-results/*.json
+
+$(PREVIEWS_VENV)/.installed: requirements-previews.txt
+	python3 -m venv $(PREVIEWS_VENV)
+	$(PREVIEWS_VENV)/bin/pip install -q -r requirements-previews.txt
 	touch $@
 
 # Playbooks in this checkout use the collection's FQCNs, as an installed copy would.
