@@ -370,7 +370,8 @@ def vllm():
                  [target('max(vllm:kv_cache_usage_perc%s)' % sel, instant=True)], unit="percentunit", w=4,
                  thresholds=[(0.8, "yellow"), (0.9, "red")]),
             stat("HTTP 5xx ratio", "Share of HTTP responses with a 5xx status; anything above zero is a server-side failure.",
-                 [target('sum(rate(http_requests_total%s[%s])) / sum(rate(http_requests_total%s[%s]))'
+                 # No 5xx at all is no series: or vector(0) shows it as 0, not "No data".
+                 [target('(sum(rate(http_requests_total%s[%s])) or vector(0)) / sum(rate(http_requests_total%s[%s]))'
                          % (http[:-1] + ',status="5xx"}', RATE, http, RATE), instant=True)],
                  unit="percentunit", w=4, thresholds=[(0.01, "yellow"), (0.05, "red")]),
         ]),
@@ -614,8 +615,8 @@ def gpu():
                        [target('rate(DCGM_FI_DEV_POWER_VIOLATION%s[%s]) / 1000000' % (sel, RATE), "power " + who),
                         target('rate(DCGM_FI_DEV_THERMAL_VIOLATION%s[%s]) / 1000000' % (sel, RATE), "thermal " + who)],
                        unit="percentunit", minimum=0),
-            timeseries("Clock event reasons", "Bitmask of the current clock event (throttle) reasons per GPU (DCGM_FI_DEV_CLOCKS_EVENT_REASONS); empty "
-                                              "unless the field is added to dcgm_exporter_counters_extra.",
+            timeseries("Clock event reasons", "Bitmask of the current clock event (throttle) reasons per GPU (DCGM_FI_DEV_CLOCKS_EVENT_REASONS, "
+                                              "in the dcgm_exporter role's default extra counters); 0 when nothing holds the clocks back.",
                        per_gpu("DCGM_FI_DEV_CLOCKS_EVENT_REASONS"), unit="none"),
         ]),
     ]
@@ -685,9 +686,10 @@ def hosts():
                        unit="Bps", w=24),
         ]),
         row("systemd and time", [
-            timeseries("Failed systemd units", "systemd units in state failed per host and unit (node_exporter systemd collector); each line is a unit "
-                                               "to restart or fix.",
-                       [target(failed, "{{instance}} {{name}}")], w=8),
+            timeseries("Failed systemd units", "systemd units in state failed per host (node_exporter systemd collector; 0 when none), and "
+                                               "each failed unit by name: a unit to restart or fix.",
+                       [target('sum by (instance) (node_systemd_unit_state%s)' % (sel[:-1] + ',state="failed"}'), "{{instance}} failed units"),
+                        target(failed, "{{instance}} {{name}}", ref="B")], w=8),
             timeseries("Clock synchronised", "Kernel clock sync status per host (1 = synchronised by chrony/ntp); 0 breaks TLS and alert timing.",
                        [target('node_timex_sync_status%s' % sel, "{{instance}}")], minimum=0, maximum=1, w=8),
             timeseries("Clock offset", "Kernel NTP offset per host; the alert fires above 50 ms.",
