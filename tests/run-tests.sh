@@ -30,6 +30,7 @@ lint() {
   stage ansible-lint ansible-lint --profile production
   stage changelog-fragments antsibull-changelog lint
   stage argument-specs .venv/bin/python tests/scripts/check_argument_specs.py
+  stage role-docs-current .venv/bin/python docs/role_docs.py --check
   stage host-tools-declared tests/platform/host-tools.sh --lint
   local inventory
   for inventory in inventories/*/; do

@@ -139,7 +139,7 @@ def run_against(replies, **args):
 
 
 def test_healthy_payload_passes_with_one_request():
-    result, failed, requests = run_against([Reply(load('healthy'))])
+    result, failed, requests = run_against([Reply(load('healthy'))], details='all')
     assert not failed, result['msg']
     assert result['changed'] is False
     assert result['attempts'] == 1
@@ -148,11 +148,25 @@ def test_healthy_payload_passes_with_one_request():
     assert result['totals'] == {'total': 2, 'healthy': 2, 'unhealthy': 0, 'missing': 0, 'dropped': 0}
     assert result['unhealthy'] == [] and result['missing'] == []
     assert 'dropped_targets' not in result
+    assert len(result['targets']) == 2
     for target in result['targets']:
         for key in ('job', 'instance', 'health', 'lastError', 'lastScrape', 'lastScrapeDuration',
                     'scrapeUrl', 'labels'):
             assert key in target
         assert target['health'] == 'up' and target['healthy'] is True
+
+
+def test_by_default_only_unhealthy_targets_are_listed_in_full():
+    payload = load('down')
+    dead, live = instance_of(payload, 'down'), instance_of(payload, 'up')
+    result, failed, dummy = run_against([Reply(payload)], jobs=['node'])
+    assert failed
+    # The healthy one is named and counted, not repeated.
+    assert result['healthy'] == [live] and result['totals']['healthy'] == 1
+    assert [t['instance'] for t in result['targets']] == [dead]
+    assert result['targets'][0]['lastError'] and result['targets'][0]['scrapeUrl']
+    result, failed, dummy = run_against([Reply(load('healthy'))])
+    assert not failed and result['targets'] == [] and result['totals']['healthy'] == 2
 
 
 def test_down_target_fails_naming_it_with_last_error():
@@ -251,7 +265,7 @@ def test_missing_expected_instance_counts_as_unhealthy():
 def test_expected_instances_select_only_those_targets():
     payload = load('down')
     live = instance_of(payload, 'up')
-    result, failed, dummy = run_against([Reply(payload)], instances=[live])
+    result, failed, dummy = run_against([Reply(payload)], instances=[live], details='all')
     assert not failed, result['msg']
     assert [t['instance'] for t in result['targets']] == [live]
 
@@ -264,7 +278,7 @@ def test_label_matchers_select_targets():
     assert not failed, result['msg']
     assert result['healthy'] == [instance_of(payload, 'up')]
 
-    result, failed, dummy = run_against([Reply(payload)], label_matchers=['job=~prom.*'])
+    result, failed, dummy = run_against([Reply(payload)], label_matchers=['job=~prom.*'], details='all')
     assert not failed, result['msg']
     assert [t['job'] for t in result['targets']] == ['prometheus']
 
