@@ -18,12 +18,13 @@ __metaclass__ = type
 from ansible_collections.llmops.vllm_stack.plugins.module_utils import fleet
 
 # What a person opens for each kind of service: the API or UI, not /metrics,
-# where there is one.
+# where there is one. The UIs at their root: its redirect finds the UI
+# upstream's release and Debian's package (classic UI) each ship.
 PATHS = {
     'vllm': '/v1/models',
     'litellm': '/v1/models',
-    'prometheus': '/targets',
-    'alertmanager': '/#/alerts',
+    'prometheus': '/',
+    'alertmanager': '/',
     'node': '/metrics',
     'dcgm': '/metrics',
 }
@@ -60,15 +61,26 @@ def _scheme(hostvars, host, kind):
     return fleet.effective_endpoint(host, hostvars[host], kind, [])['scheme']
 
 
+def _default_ipv4(host_vars):
+    facts = host_vars.get('ansible_facts') or {}
+    return (facts.get('default_ipv4') or host_vars.get('ansible_default_ipv4') or {}).get('address')
+
+
 def reach_address(host, host_vars):
-    """Where the controller reaches ``host``: ansible_host, else its default
-    IPv4 address from facts (a container on a docker network), else its name."""
+    """Where the controller reaches ``host``.
+
+    A container reached through docker or podman exec (the demo's hosts):
+    its default IPv4 address from facts, on its container network, as its
+    name resolves only there. Any other host: ``ansible_host``, else its
+    name (what Ansible itself connects to), else the facts' address.
+    """
     host_vars = host_vars or {}
+    connection = str(host_vars.get('ansible_connection') or '')
+    if connection.endswith(('docker', 'podman')) and _default_ipv4(host_vars):
+        return str(_default_ipv4(host_vars))
     if host_vars.get('ansible_host') not in (None, ''):
         return str(host_vars['ansible_host'])
-    facts = host_vars.get('ansible_facts') or {}
-    default_ipv4 = facts.get('default_ipv4') or host_vars.get('ansible_default_ipv4') or {}
-    return str(default_ipv4.get('address') or host)
+    return str(host or _default_ipv4(host_vars))
 
 
 def service_rows(targets_by_host, health_targets, reach=None, hostvars=None, extra_rows=None):

@@ -139,8 +139,18 @@ if ! image_is_current; then
   log=$cache/logs/$folder-image-build.log
   echo "building $image (inputs $inputs_hash; log in $log)"
   docker build --build-arg "BASE_IMAGE=$BASE_IMAGE" --label "org.llmops.inputs=$inputs_hash" \
-    -t "$image" -t "$image-$inputs_hash" "$context" >"$log" 2>&1 \
-    || { tail -30 "$log" >&2; exit 1; }
+    -t "$image" -t "$image-$inputs_hash" "$context" >"$log" 2>&1 &
+  build=$!
+  # Minutes on a fresh machine: a line every 30 s with the build's last step, not silence.
+  shown=$SECONDS
+  while kill -0 "$build" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - shown >= 30)); then
+      echo "  building $image: $((SECONDS - started)) s, $(grep -E '^(#[0-9]+ \[|Step )' "$log" | tail -1 | cut -c1-100)"
+      shown=$SECONDS
+    fi
+  done
+  wait "$build" || { tail -30 "$log" >&2; exit 1; }
 
   # Tags of earlier builds keep their images (up to gigabytes each) alive.
   docker image ls --format '{{.Repository}}:{{.Tag}}' "$IMAGE_REPO" \

@@ -14,7 +14,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmops.vllm_stack.plugins.filter.report import FilterModule, fleet_service_table
 
 HOSTVARS = {
-    'vllm-1': {'inventory_hostname': 'vllm-1', 'ansible_facts': {'default_ipv4': {'address': '172.18.0.2'}},
+    'vllm-1': {'inventory_hostname': 'vllm-1', 'ansible_connection': 'community.docker.docker',
+               'ansible_facts': {'default_ipv4': {'address': '172.18.0.2'}},
                'vllm_instances': [{'name': 'tiny', 'model': '/models/tiny', 'served_model_name': 'tiny', 'port': 8000}]},
     'mon-1': {'inventory_hostname': 'mon-1', 'ansible_host': '127.0.0.1'},
 }
@@ -29,7 +30,7 @@ def test_table_of_the_fleet():
     assert lines[0].split()[:3] == ['service', 'host', 'url']
     body = '\n'.join(lines)
     assert re.search(r'vLLM tiny +vllm-1 +http://172\.18\.0\.2:8000/v1/models +up$', body, re.M)
-    assert 'http://127.0.0.1:3000/' in body and 'http://127.0.0.1:9090/targets' in body
+    assert 'http://127.0.0.1:3000/' in body and 'http://127.0.0.1:9090/' in body
     assert re.search(r'http://172\.18\.0\.2:9100/metrics +down: connection refused$', body, re.M)
     assert re.search(r'http://127\.0\.0\.1:9100/metrics +not scraped$', body, re.M)
 

@@ -36,9 +36,9 @@ def test_rows_name_each_service_with_url_and_health():
     assert table[('node_exporter', 'gpu-1')] == ('http://172.18.0.2:9100/metrics', 'up')
     # TLS where the service published it; IPv6 in brackets.
     assert table[('node_exporter', 'mon')] == ('https://[fd00::3]:9100/metrics', 'up')
-    assert table[('Prometheus', 'mon')] == ('http://[fd00::3]:9090/targets', 'up')
+    assert table[('Prometheus', 'mon')] == ('http://[fd00::3]:9090/', 'up')
     # A target the module did not return (not yet scraped, or its job not checked).
-    assert table[('Alertmanager', 'mon')] == ('http://[fd00::3]:9093/#/alerts', 'not scraped')
+    assert table[('Alertmanager', 'mon')] == ('http://[fd00::3]:9093/', 'not scraped')
     assert table[('Grafana', 'mon')] == ('http://[fd00::3]:3000/', 'serves 5 dashboards')
     assert [r['host'] for r in rows] == sorted(r['host'] for r in rows)
 
@@ -50,27 +50,34 @@ def test_rows_fall_back_to_the_host_name():
 
 def test_table_is_aligned():
     lines = report.format_table([{'service': 'vLLM llama', 'host': 'gpu-1', 'url': 'http://x:8000/v1/models', 'scrape health': 'up'},
-                                 {'service': 'Prometheus', 'host': 'monitoring-1', 'url': 'http://y:9090/targets', 'scrape health': 'up'}])
+                                 {'service': 'Prometheus', 'host': 'monitoring-1', 'url': 'http://y:9090/', 'scrape health': 'up'}])
     assert lines[0].split() == ['service', 'host', 'url', 'scrape', 'health']
     assert set(lines[1]) == {'-', ' '}
     assert lines[2].index('gpu-1') == lines[3].index('monitoring-1') == lines[0].index('host')
     assert lines[2].index('http://x') == lines[0].index('url')
 
 
-def test_reach_address_prefers_ansible_host_then_facts():
-    assert report.reach_address('h', {'ansible_host': '10.0.0.5', 'ansible_facts': {'default_ipv4': {'address': '172.18.0.9'}}}) == '10.0.0.5'
-    assert report.reach_address('h', {'ansible_facts': {'default_ipv4': {'address': '172.18.0.9'}}}) == '172.18.0.9'
-    assert report.reach_address('h', {'ansible_default_ipv4': {'address': '172.18.0.8'}}) == '172.18.0.8'
-    assert report.reach_address('h', {}) == 'h'
+def test_reach_address_containers_by_ip_other_hosts_as_ansible_connects():
+    facts = {'ansible_facts': {'default_ipv4': {'address': '172.18.0.9'}}}
+    # ssh: what Ansible connects to, never a facts address that may be internal.
+    assert report.reach_address('h', dict(facts, ansible_host='10.0.0.5')) == '10.0.0.5'
+    assert report.reach_address('h', facts) == 'h'
+    # A container through docker exec: its name resolves on its network only.
+    docker = dict(facts, ansible_connection='community.docker.docker', ansible_host='h')
+    assert report.reach_address('h', docker) == '172.18.0.9'
+    assert report.reach_address('h', {'ansible_connection': 'containers.podman.podman',
+                                      'ansible_default_ipv4': {'address': '10.88.0.4'}}) == '10.88.0.4'
+    assert report.reach_address('h', {'ansible_connection': 'community.docker.docker'}) == 'h'
     rows = report.service_rows({'h': [{'job': 'node', 'kind': 'node', 'target': 'h:9100', 'labels': {'instance': 'h'}}]}, [],
-                               hostvars={'h': {'ansible_facts': {'default_ipv4': {'address': '172.18.0.9'}}}})
+                               hostvars={'h': docker})
     assert rows[0]['url'] == 'http://172.18.0.9:9100/metrics'
 
 
 CHAT_HOSTVARS = {
     'vllm-1': {'ansible_connection': 'community.docker.docker',
                'vllm_instances': [{'name': 'tiny', 'model': '/models/tiny', 'served_model_name': 'tiny-llama', 'port': 8000}]},
-    'gw-1': {'ansible_connection': 'community.docker.docker', 'ansible_facts': {'default_ipv4': {'address': '172.18.0.3'}}},
+    'gw-1': {'ansible_connection': 'community.docker.docker', 'ansible_host': 'gw-1',
+             'ansible_facts': {'default_ipv4': {'address': '172.18.0.3'}}},
 }
 
 
