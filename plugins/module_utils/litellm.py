@@ -408,12 +408,14 @@ def _hosts_text(hosts):
 
 
 def build(hostvars, groups, settings=None):
-    """Return the gateway model: ``{'config', 'env', 'model_groups', 'env_references', 'errors'}``.
+    """Return the gateway model: ``{'config', 'env', 'model_groups', 'fleet_model_groups', 'env_references', 'errors'}``.
 
     See the module docstring. ``config`` is the dict to dump as LiteLLM's
     config.yaml, ``env`` maps each upstream key's variable to the key (the
     secrets, for the gateway's environment), ``model_groups`` each model name
-    to its deployment ids, ``env_references`` every variable the config
+    to its deployment ids, ``fleet_model_groups`` the names with a vLLM
+    deployment of the fleet (what the verify play may send a chat to without
+    paying an outside upstream), ``env_references`` every variable the config
     refers to (sorted), ``errors`` what makes the config impossible.
     """
     errors = []
@@ -472,6 +474,7 @@ def build(hostvars, groups, settings=None):
         'general_settings': general,
     }
     return {'config': config, 'env': env, 'model_groups': model_groups,
+            'fleet_model_groups': sorted(set(d['deployment']['model_name'] for d in fleet_deployments)),
             'env_references': sorted(references), 'errors': errors}
 
 
@@ -481,7 +484,7 @@ def errors(hostvars, groups, settings=None):
 
 
 def config(hostvars, groups, settings=None):
-    """``{'config', 'env', 'model_groups', 'env_references'}``; raises LitellmError with every error."""
+    """``{'config', 'env', 'model_groups', 'fleet_model_groups', 'env_references'}``; raises LitellmError with every error."""
     model = build(hostvars, groups, settings)
     if model['errors']:
         raise LitellmError('; '.join(model['errors']))

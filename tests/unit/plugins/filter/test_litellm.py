@@ -76,6 +76,7 @@ def test_two_replicas_of_one_model_form_one_group():
         },
         'env': {},
         'model_groups': {'tiny': ['vllm-1/a', 'vllm-1/b']},
+        'fleet_model_groups': ['tiny'],
         'env_references': ['LITELLM_MASTER_KEY'],
     }
     # It survives the trip through YAML unchanged: what the role writes.
@@ -304,6 +305,8 @@ def test_model_groups_limit_the_fleet_and_keep_the_extra_deployments():
     model = litellm.config(hostvars, groups, {'litellm_model_groups': ['tiny', 'gpt-4o', 'tiny'],
                                               'litellm_extra_deployments': [EXTRA]})
     assert model['model_groups'] == {'gpt-4o': ['litellm_extra_deployments/1'], 'tiny': ['vllm-1/a']}
+    # The verify play's chat goes to the fleet's groups only, never to a paid upstream.
+    assert model['fleet_model_groups'] == ['tiny']
     assert model['config']['model_list'][0] == {
         'model_name': 'gpt-4o', 'litellm_params': {'model': 'openai/gpt-4o', 'api_key': 'os.environ/OPENAI_API_KEY'},
         'model_info': {'id': 'litellm_extra_deployments/1'}}
