@@ -5,10 +5,11 @@
 
 - ``fleet_service_table`` (input: hostvars, then groups and the fleet
   settings as for ``fleet_targets``): the lines of a table of every service,
-  its host, a URL reachable from the controller (ansible_host, else the
-  host's default IPv4 address from facts, else its name; or ``reach``: host ->
-  address), its scrape health from the scrape_target_health module's
-  ``targets``; ``extra_rows`` for services that are no scrape target.
+  its host, a URL reachable from the controller (a container reached through
+  docker or podman at its default IPv4 address from facts, any other host at
+  ansible_host, else its name), its scrape health from the
+  scrape_target_health module's ``targets``; ``extra_rows`` for services
+  that are no scrape target.
 - ``fleet_chat_example`` (input: hostvars, then groups): shell lines that
   send a first chat completion through the first gateway (reading its
   master key from the 0600 secret file there), else to the first instance.
@@ -22,13 +23,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.llmops.vllm_stack.plugins.module_utils import fleet, report
 
 
-def fleet_service_table(hostvars, groups, settings=None, health_targets=None, extra_rows=None, reach=None):
+def fleet_service_table(hostvars, groups, settings=None, health_targets=None, extra_rows=None):
     """Aligned lines: service, host, URL, scrape health."""
     try:
         by_host = fleet.targets_by_host(hostvars, groups, settings)
     except fleet.FleetError as exc:
         raise AnsibleFilterError(str(exc))
-    return report.format_table(report.service_rows(by_host, health_targets, reach, hostvars, extra_rows))
+    return report.format_table(report.service_rows(by_host, health_targets, hostvars, extra_rows))
 
 
 def fleet_chat_example(hostvars, groups):

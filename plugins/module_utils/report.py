@@ -7,15 +7,15 @@ controller and its scrape health as Prometheus sees it.
 
 Inputs are the fleet model's ``targets_by_host`` (what Prometheus scrapes on
 each host), the targets the scrape_target_health module returned (its
-``targets``: job, labels, healthy, reason), and per host the address the
-controller reaches it at.
+``targets``: job, labels, healthy, reason), and hostvars, for the address
+the controller reaches each host at.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.llmops.vllm_stack.plugins.module_utils import fleet
+from ansible_collections.llmops.vllm_stack.plugins.module_utils import fleet, network
 
 # What a person opens for each kind of service: the API or UI, not /metrics,
 # where there is one. The UIs at their root: its redirect finds the UI
@@ -40,9 +40,7 @@ COLUMNS = ('service', 'host', 'url', 'scrape health')
 
 
 def _url(scheme, address, port, path):
-    if ':' in address and not address.startswith('['):
-        address = '[%s]' % address
-    return '%s://%s:%s%s' % (scheme, address, port, path)
+    return '%s://%s%s' % (scheme, network.host_port(address, port), path)
 
 
 def _health(target, health_index):
@@ -83,24 +81,22 @@ def reach_address(host, host_vars):
     return str(host or _default_ipv4(host_vars))
 
 
-def service_rows(targets_by_host, health_targets, reach=None, hostvars=None, extra_rows=None):
+def service_rows(targets_by_host, health_targets, hostvars=None, extra_rows=None):
     """Rows ``{service, host, url, scrape health}``, host by host.
 
-    ``reach``: host -> the address the controller reaches it at; where it
-    has none, ``reach_address`` of the host's ``hostvars``. ``hostvars``: also
-    for the scheme each host's service published. ``extra_rows``: services
-    Prometheus does not scrape (Grafana), as ``{service, host, port, scheme,
-    path, health}``.
+    ``hostvars``: for the address the controller reaches each listed host at
+    (``reach_address``) and the scheme each host's service published.
+    ``extra_rows``: services Prometheus does not scrape (Grafana), as
+    ``{service, host, port, scheme, path, health}``.
     """
     hostvars = hostvars or {}
-    reach = dict((host, reach_address(host, hostvars.get(host))) for host in hostvars) if not reach else reach
     health_index = {}
     for target in health_targets or []:
         labels = target.get('labels') or {}
         health_index[(target.get('job'), labels.get('instance'), labels.get('vllm_instance'))] = target
     rows = []
     for host in sorted(set(targets_by_host or {}) | set(r['host'] for r in extra_rows or [])):
-        address = str(reach.get(host) or host)
+        address = reach_address(host, hostvars.get(host))
         for target in (targets_by_host or {}).get(host, []):
             kind = target['kind']
             port = target['target'].rsplit(':', 1)[1]

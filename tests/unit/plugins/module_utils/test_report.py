@@ -25,11 +25,15 @@ def health(job, instance, healthy, reason='', vllm_instance=None):
 
 def test_rows_name_each_service_with_url_and_health():
     by_host = fleet.targets_by_host(HOSTVARS, GROUPS)
+    # Reached from the controller: gpu-1 a container at its facts' address, mon over ssh at ansible_host.
+    reached = {'gpu-1': dict(HOSTVARS['gpu-1'], ansible_connection='community.docker.docker',
+                             ansible_facts={'default_ipv4': {'address': '172.18.0.2'}}),
+               'mon': dict(HOSTVARS['mon'], ansible_host='fd00::3')}
     rows = report.service_rows(
         by_host,
         [health('node', 'gpu-1', True), health('vllm', 'gpu-1', False, 'connection refused', 'llama'),
          health('node', 'mon', True), health('prometheus', 'mon', True)],
-        {'gpu-1': '172.18.0.2', 'mon': 'fd00::3'}, HOSTVARS,
+        reached,
         [{'service': 'Grafana', 'host': 'mon', 'port': 3000, 'health': 'serves 5 dashboards'}])
     table = {(r['service'], r['host']): (r['url'], r['scrape health']) for r in rows}
     assert table[('vLLM llama', 'gpu-1')] == ('http://172.18.0.2:8000/v1/models', 'down: connection refused')
