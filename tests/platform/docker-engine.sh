@@ -12,7 +12,9 @@ DOCKERD_LOG=/var/log/llmops-vllm-stack-dockerd.log
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-systemd_is_pid1() { [[ $(ps -o comm= -p 1 2>/dev/null) == systemd ]]; }
+# systemctl is used only where systemd runs the machine (it ships systemctl);
+# anywhere else, a machine without systemd included, dockerd is started directly.
+systemctl_runs_services() { [[ $(ps -o comm= -p 1 2>/dev/null) == systemd ]] && command -v systemctl >/dev/null; }
 
 # CAP_SYS_RESOURCE is capability 24: absent from our own bounding set means no
 # container on this host can ever be granted it.
@@ -25,7 +27,7 @@ host_lacks_sys_resource() {
 engine_ready() { as_root docker info >/dev/null 2>&1; }
 
 start_engine() {
-  if systemd_is_pid1; then
+  if systemctl_runs_services; then
     as_root systemctl restart docker
   else
     as_root pkill -x dockerd 2>/dev/null && while pgrep -x dockerd >/dev/null; do sleep 0.5; done
