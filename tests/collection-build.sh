@@ -4,8 +4,14 @@
 # into a temporary collections path, and the installed copy (not this
 # checkout) used: site.yml's syntax check with each shipped inventory, the
 # module's documentation, a filter. Prints the tarball's size.
+# Usage: tests/collection-build.sh [--install-into DIR]
+#   --install-into DIR: after the checks, the tarball is installed into DIR
+#   (a collections path, emptied first) and kept there: the site scenario
+#   runs the main job from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+install_into=''
+if [[ ${1:-} == --install-into ]]; then install_into=${2:?usage: $0 [--install-into DIR]}; fi
 work=$(mktemp -d /var/tmp/llmops-collection.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -40,3 +46,8 @@ ansible localhost -m ansible.builtin.debug -a "msg={{ {'scheme': 'http', 'addres
 resolved=$(ansible-playbook -i inventories/demo llmops.vllm_stack.site --list-tasks -vvv 2>/dev/null | grep -o "$installed/playbooks/site.yml" | head -1 || true)
 [[ -n $resolved ]] || { echo "llmops.vllm_stack.site did not resolve to the installed copy"; exit 1; }
 echo "installed into $work/collections and used from there: site.yml syntax (every inventory), module docs, filters"
+if [[ -n $install_into ]]; then
+  rm -rf "$install_into" && mkdir -p "$install_into"
+  ANSIBLE_COLLECTIONS_PATH=$install_into ansible-galaxy collection install --offline -p "$install_into" "$tarball" >/dev/null
+  echo "installed $(basename "$tarball") into $install_into"
+fi

@@ -4,7 +4,7 @@
 #   converged host (zero changes), verify, then a negative verify: the
 #   scenario's main services (listed in molecule/<scenario>/main-services as
 #   "instance unit" lines) are stopped and verify must fail, then they are
-#   started again.
+#   started again. Then the scenario's side effect, where it has one.
 # Usage: tests/run-scenario.sh SCENARIO
 set -euo pipefail
 scenario=${1:?usage: $0 SCENARIO}
@@ -76,6 +76,13 @@ if [[ -s $services_file ]]; then
 else
   echo "[$scenario] FAILED: $services_file lists no main service for the negative verify"
   exit 1
+fi
+
+# A scenario's operator changes after the proofs above (molecule/site: the
+# rolling update under load and an instance's removal).
+if [[ -f molecule/$scenario/side_effect.yml ]]; then
+  step "side effect: molecule/$scenario/side_effect.yml"
+  run molecule side-effect -s "$scenario"
 fi
 
 run molecule destroy -s "$scenario"

@@ -76,7 +76,7 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 22 ;; litellm) echo 12 ;; prometheus) echo 15 ;; alertmanager) echo 6 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 14 ;;
+    vllm) echo 22 ;; litellm) echo 12 ;; site) echo 25 ;; prometheus) echo 15 ;; alertmanager) echo 6 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 14 ;;
     container_engine) echo 7 ;; node_exporter) echo 4 ;; grafana) echo 12 ;; nvidia_driver) echo 8 ;; nvidia_container_toolkit) echo 10 ;;
     *) echo 5 ;;
   esac

@@ -5,14 +5,17 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.llmops.vllm_stack.plugins.filter.alertmanager import FilterModule, alertmanager_config_errors
+import pytest
+
+from ansible_collections.llmops.vllm_stack.plugins.filter.alertmanager import (
+    FilterModule, alertmanager_config_errors, alertmanager_receivers_direct)
 
 RECEIVERS = [{'name': 'oncall', 'webhook_configs': [{'url': 'http://hook.internal/secret-token'}]},
              {'name': 'chat', 'slack_configs': [{'api_url_file': '/etc/alertmanager/secrets/slack'}]}]
 
 
 def test_filter_is_registered():
-    assert sorted(FilterModule().filters()) == ['alertmanager_config_errors']
+    assert sorted(FilterModule().filters()) == ['alertmanager_config_errors', 'alertmanager_receivers_direct']
 
 
 def test_good_tree():
@@ -42,3 +45,50 @@ def test_missing_default_receiver_and_bad_shapes():
                       'alertmanager_receivers[1] (a): email_configs must be a list of mappings',
                       'alertmanager_route needs a receiver (the default for every alert)',
                       'alertmanager_route.routes must be a list of routes']
+
+
+def _hook(url, **extra):
+    return [{'name': 'r', 'webhook_configs': [dict({'url': url}, **extra)]}]
+
+
+@pytest.mark.parametrize('url,no_proxy', [
+    ('http://127.0.0.1:9099/alerts', ''),
+    ('http://localhost:9099/alerts', ''),
+    ('http://[::1]:9099/alerts', ''),
+    ('http://site-mon:9099/alerts', 'localhost,site-mon'),
+    ('https://hooks.corp.example/x', '.corp.example'),
+    ('https://hooks.corp.example/x', 'corp.example'),
+    ('https://corp.example/x', 'corp.example'),
+    ('https://hooks.corp.example/x', '*.corp.example'),
+    ('http://10.1.2.3:8060/send', '10.0.0.0/8'),
+    ('http://10.1.2.3:8060/send', '10.1.2.3'),
+    ('http://bridge.internal:8060/send', 'bridge.internal:8060'),
+    ('https://anything.example/x', '*'),
+])
+def test_receivers_that_go_direct_get_an_empty_http_config(url, no_proxy):
+    result = alertmanager_receivers_direct(_hook(url), no_proxy)
+    assert result[0]['webhook_configs'][0] == {'url': url, 'http_config': {}}
+
+
+@pytest.mark.parametrize('url,no_proxy', [
+    ('https://hooks.slack.com/services/x', 'localhost,127.0.0.1,.corp.example'),
+    ('https://corp.example/x', '.corp.example'),
+    ('https://notcorp.example/x', 'corp.example'),
+    ('http://11.1.2.3:8060/send', '10.0.0.0/8'),
+    ('http://bridge.internal:9000/send', 'bridge.internal:8060'),
+])
+def test_receivers_outside_no_proxy_keep_the_global_proxy(url, no_proxy):
+    assert alertmanager_receivers_direct(_hook(url), no_proxy) == _hook(url)
+
+
+def test_own_http_config_files_and_other_keys_are_left_alone():
+    receivers = _hook('http://127.0.0.1:1/x', http_config={'follow_redirects': False}) + [
+        {'name': 'chat', 'slack_configs': [{'api_url_file': '/etc/alertmanager/secrets/slack'},
+                                           {'api_url': 'http://127.0.0.1:2/slack', 'channel': '#ops'}]},
+        {'name': 'blackhole'}]
+    result = alertmanager_receivers_direct(receivers, '')
+    assert result[0] == receivers[0]
+    assert result[1]['slack_configs'] == [{'api_url_file': '/etc/alertmanager/secrets/slack'},
+                                          {'api_url': 'http://127.0.0.1:2/slack', 'channel': '#ops', 'http_config': {}}]
+    assert result[2] == {'name': 'blackhole'}
+    assert receivers[1]['slack_configs'][1] == {'api_url': 'http://127.0.0.1:2/slack', 'channel': '#ops'}
