@@ -76,8 +76,8 @@ integration() {
 # (scenario_minutes; 5 for a new one). MOLECULE_LANES=1 runs everything in one lane.
 scenario_minutes() {
   case $1 in
-    vllm) echo 22 ;; litellm) echo 12 ;; site) echo 25 ;; prometheus) echo 15 ;; alertmanager) echo 6 ;; node_exporter_binary) echo 15 ;; dcgm_exporter) echo 14 ;;
-    container_engine) echo 7 ;; node_exporter) echo 4 ;; grafana) echo 12 ;; nvidia_driver) echo 8 ;; nvidia_container_toolkit) echo 10 ;;
+    vllm) echo 8 ;; litellm) echo 10 ;; site) echo 29 ;; prometheus) echo 8 ;; alertmanager) echo 4 ;; node_exporter_binary) echo 9 ;; dcgm_exporter) echo 9 ;;
+    container_engine) echo 2 ;; node_exporter) echo 3 ;; grafana) echo 7 ;; nvidia_driver) echo 3 ;; nvidia_container_toolkit) echo 5 ;;
     *) echo 5 ;;
   esac
 }
@@ -87,9 +87,9 @@ scenario_minutes() {
 # first vLLM scenario, instead of before every scenario: the vLLM servers
 # spend minutes loading and warming up, which leaves a core to them.
 static_stages() { lint; sanity; units; golden; promtool; integration; }
-STATIC_MINUTES=6
+STATIC_MINUTES=4
 # Building the vLLM CPU image on a fresh machine, wheels and archive included.
-VLLM_IMAGE_MINUTES=8
+VLLM_IMAGE_MINUTES=5
 
 # Runs static_stages in the background lane; its output and its counters go
 # to files that molecule_stage merges in when both lanes are done.
